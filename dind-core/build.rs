@@ -1,0 +1,220 @@
+//! Compiles `data/*.toml` into typed Rust in `OUT_DIR`: the rule registry, the Docker release
+//! facts and the supported Kubernetes minors. A malformed data file fails the build with the
+//! file's name and the reason.
+
+use std::{collections::BTreeSet, env, fmt::Write as _, fs, path::Path};
+
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rules {
+    rule: Vec<Rule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rule {
+    code: String,
+    name: String,
+    severity: String,
+    summary: String,
+    why: String,
+    example: String,
+    fix: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Releases {
+    release: Vec<Release>,
+    behaviour: std::collections::BTreeMap<String, Span>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Release {
+    major: String,
+    latest: String,
+    #[serde(default)]
+    maintained: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Span {
+    since: String,
+    until: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Kube {
+    oldest: String,
+    newest: String,
+    native_sidecar: String,
+}
+
+fn read<T: for<'de> Deserialize<'de>>(path: &str) -> T {
+    println!("cargo::rerun-if-changed={path}");
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn version(text: &str, file: &str) -> (u32, u32, u32) {
+    let mut parts = text
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or_else(|e| panic!("{file}: `{text}`: {e}")));
+    let major = parts.next().unwrap_or_else(|| panic!("{file}: empty version"));
+    let minor = parts.next().unwrap_or(0);
+    let patch = parts.next().unwrap_or(0);
+    (major, minor, patch)
+}
+
+fn rules(out: &mut String) {
+    let file = "data/rules.toml";
+    let rules: Rules = read(file);
+    let mut seen = BTreeSet::new();
+    out.push_str("/// A rule's stable code. Codes are never reused.\n");
+    out.push_str(
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n#[non_exhaustive]\npub enum Code {\n",
+    );
+    for (i, r) in rules.rule.iter().enumerate() {
+        let expected = format!("DIND{:03}", i + 1);
+        assert_eq!(
+            r.code, expected,
+            "{file}: rules must be listed in code order without gaps"
+        );
+        assert!(seen.insert(r.name.clone()), "{file}: duplicate rule name {}", r.name);
+        assert!(
+            matches!(r.severity.as_str(), "error" | "warning"),
+            "{file}: {}: bad severity",
+            r.code
+        );
+        let _ = writeln!(
+            out,
+            "    /// `{}` ({}): {}",
+            r.code,
+            r.name,
+            r.summary.replace('`', "'")
+        );
+        let _ = writeln!(out, "    Dind{:03},", i + 1);
+    }
+    out.push_str("}\n\nimpl Code {\n    /// Every code, in order.\n    pub const ALL: &'static [Code] = &[");
+    for i in 0..rules.rule.len() {
+        let _ = write!(out, "Code::Dind{:03}, ", i + 1);
+    }
+    out.push_str("];\n\n    /// The rule's documentation from the registry.\n    pub fn info(self) -> &'static RuleInfo {\n        &REGISTRY[self as usize]\n    }\n}\n\n");
+    out.push_str("static REGISTRY: &[RuleInfo] = &[\n");
+    for r in &rules.rule {
+        let sev = if r.severity == "error" {
+            "Severity::Error"
+        } else {
+            "Severity::Warning"
+        };
+        let _ = writeln!(
+            out,
+            "    RuleInfo {{ code: {:?}, name: {:?}, severity: {sev}, summary: {:?}, why: {:?}, example: {:?}, fix: {:?} }},",
+            r.code, r.name, r.summary, r.why, r.example, r.fix
+        );
+    }
+    out.push_str("];\n");
+}
+
+fn releases(out: &mut String) {
+    let file = "data/docker-releases.toml";
+    let data: Releases = read(file);
+    out.push_str("/// Known Docker Engine release lines, newest first.\npub static RELEASES: &[Release] = &[\n");
+    let mut last: Option<(u32, u32, u32)> = None;
+    for r in &data.release {
+        let latest = version(&r.latest, file);
+        let major = version(&r.major, file);
+        assert!(
+            latest.0 == major.0 && (major.1 == 0 || latest.1 == major.1),
+            "{file}: {} is not in line {}",
+            r.latest,
+            r.major
+        );
+        if let Some(prev) = last {
+            assert!(latest < prev, "{file}: releases must be listed newest first");
+        }
+        last = Some(latest);
+        let _ = writeln!(
+            out,
+            "    Release {{ line: {:?}, latest: DockerVersion::new({}, {}, {}), maintained: {} }},",
+            r.major, latest.0, latest.1, latest.2, r.maintained
+        );
+    }
+    out.push_str("];\n\n/// A behaviour of the engine that changed with a release.\n#[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub enum Behaviour {\n");
+    let mut spans = String::new();
+    for (name, span) in &data.behaviour {
+        let variant: String = name
+            .split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let _ = writeln!(out, "    /// `{name}` in `data/docker-releases.toml`.\n    {variant},");
+        let since = version(&span.since, file);
+        let until = match &span.until {
+            Some(u) => {
+                let u = version(u, file);
+                format!("Some(DockerVersion::new({}, {}, {}))", u.0, u.1, u.2)
+            }
+            None => "None".to_string(),
+        };
+        let _ = writeln!(
+            spans,
+            "            Behaviour::{variant} => (DockerVersion::new({}, {}, {}), {until}),",
+            since.0, since.1, since.2
+        );
+    }
+    out.push_str("}\n\nimpl Behaviour {\n    /// The first version with the behaviour and the first without it again.\n    pub const fn span(self) -> (DockerVersion, Option<DockerVersion>) {\n        match self {\n");
+    out.push_str(&spans);
+    out.push_str("        }\n    }\n}\n");
+}
+
+fn kube(out: &mut String) {
+    let file = "data/kubernetes.toml";
+    let k: Kube = read(file);
+    let (o, n, s) = (
+        version(&k.oldest, file),
+        version(&k.newest, file),
+        version(&k.native_sidecar, file),
+    );
+    assert!(
+        o <= s && s <= n,
+        "{file}: native_sidecar must lie between oldest and newest"
+    );
+    let _ = writeln!(
+        out,
+        "/// The oldest Kubernetes minor dind targets.\npub const OLDEST: KubeVersion = KubeVersion::new({}, {});",
+        o.0, o.1
+    );
+    let _ = writeln!(
+        out,
+        "/// The newest Kubernetes minor dind targets (the default target).\npub const NEWEST: KubeVersion = KubeVersion::new({}, {});",
+        n.0, n.1
+    );
+    let _ = writeln!(
+        out,
+        "/// The first minor with native sidecars on by default.\npub const NATIVE_SIDECAR: KubeVersion = KubeVersion::new({}, {});",
+        s.0, s.1
+    );
+}
+
+fn main() {
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let mut text = String::new();
+    rules(&mut text);
+    fs::write(Path::new(&out_dir).join("rules.rs"), &text).expect("write rules.rs");
+    text.clear();
+    releases(&mut text);
+    fs::write(Path::new(&out_dir).join("releases.rs"), &text).expect("write releases.rs");
+    text.clear();
+    kube(&mut text);
+    fs::write(Path::new(&out_dir).join("kube.rs"), &text).expect("write kube.rs");
+}

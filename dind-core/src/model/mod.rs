@@ -1,0 +1,320 @@
+//! The model: [`DindPod`], a typed builder for a Docker-in-Docker build pod, and its parts.
+
+mod client;
+mod probe;
+mod storage;
+mod transport;
+
+pub use client::{Client, Mount};
+pub use probe::{DEFAULT_PROBE_BUDGET, MIN_PROBE_BUDGET, Probe};
+pub use storage::Storage;
+pub use transport::{DAEMON_SOCKET_DIR, DEFAULT_CLIENT_SOCKET, PLAINTEXT_PORT, TLS_PORT, Transport, TransportKind};
+
+use std::collections::BTreeMap;
+
+use crate::{Built, Diagnostics};
+
+/// The default memory request of the daemon: image builds are memory-hungry and an OOMKilled
+/// daemon ends the build.
+pub const DEFAULT_DAEMON_MEMORY_REQUEST: &str = "1Gi";
+
+/// A Docker-in-Docker build pod, described by what it must do; [`DindPod::build`] turns it into a
+/// validated `k8s_openapi` Pod.
+///
+/// Defaults are the recommended pod: a pinned `docker:<newest>-dind` daemon serving a unix socket
+/// on a shared emptyDir (no network listener), a `docker` client that sees it at
+/// `/var/run/docker.sock`, a one-second startup probe running `docker info`, an emptyDir at the
+/// data root and a memory request.
+///
+/// ```
+/// use dind_core::{Client, DindPod, Probe, Transport};
+///
+/// let built = DindPod::new()
+///     .transport(Transport::Unix(Some("/dind-only/docker.sock".into())))
+///     .rootless()
+///     .probe(Probe::startup())
+///     .client(Client::new("docker"))
+///     .build()
+///     .expect("a valid pod");
+/// let daemon = &built.pod().spec.as_ref().unwrap().containers[0];
+/// assert_eq!(daemon.image.as_deref(), Some("docker:29.7.2-dind-rootless"));
+/// assert!(built.to_yaml().contains("--host=unix:///dind-only/docker.sock"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DindPod {
+    pub(crate) transport: Transport,
+    pub(crate) rootless: bool,
+    pub(crate) image: Option<String>,
+    pub(crate) docker_version: Option<String>,
+    pub(crate) probe: Option<Probe>,
+    pub(crate) no_probe: bool,
+    pub(crate) clients: Vec<Client>,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) mtu: Option<u32>,
+    pub(crate) registry_mirrors: Vec<String>,
+    pub(crate) insecure_registries: Vec<String>,
+    pub(crate) daemon_args: Vec<String>,
+    pub(crate) daemon_env: Vec<(String, String)>,
+    pub(crate) iptables_legacy: bool,
+    pub(crate) native_sidecar: bool,
+    pub(crate) kube_version: Option<String>,
+    pub(crate) storage: Storage,
+    pub(crate) memory_request: Option<String>,
+    pub(crate) memory_limit: Option<String>,
+    pub(crate) insecure_tcp_all_interfaces: bool,
+    pub(crate) jenkins_workspace: bool,
+    pub(crate) meta: PodMeta,
+}
+
+/// Pod-level fields.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct PodMeta {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub service_account: Option<String>,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<k8s_openapi::api::core::v1::Toleration>,
+    pub active_deadline_seconds: Option<i64>,
+}
+
+impl DindPod {
+    /// The recommended pod; change it with the methods below.
+    pub fn new() -> Self {
+        DindPod::default()
+    }
+
+    /// How clients reach the daemon (default: [`Transport::Unix`] at the default path).
+    #[must_use]
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// Runs the rootless image (`docker:<v>-dind-rootless`) as uid 1000. It is still privileged.
+    #[must_use]
+    pub fn rootless(mut self) -> Self {
+        self.rootless = true;
+        self
+    }
+
+    /// Sets or clears rootless mode.
+    #[must_use]
+    pub fn set_rootless(mut self, rootless: bool) -> Self {
+        self.rootless = rootless;
+        self
+    }
+
+    /// The daemon image, overriding `docker_version` (e.g. a mirror: `registry.example.com/docker:29.7.2-dind`).
+    #[must_use]
+    pub fn image(mut self, image: impl Into<String>) -> Self {
+        self.image = Some(image.into());
+        self
+    }
+
+    /// The Docker release: a line (`"29"`, `"20.10"`) selects its newest known patch; a full version
+    /// is used as is. Default: the newest known release.
+    #[must_use]
+    pub fn docker_version(mut self, version: impl Into<String>) -> Self {
+        self.docker_version = Some(version.into());
+        self
+    }
+
+    /// The startup probe (on by default).
+    #[must_use]
+    pub fn probe(mut self, probe: Probe) -> Self {
+        self.probe = Some(probe);
+        self.no_probe = false;
+        self
+    }
+
+    /// No startup probe (DIND010 warns unless the daemon is a native sidecar).
+    #[must_use]
+    pub fn no_probe(mut self) -> Self {
+        self.probe = None;
+        self.no_probe = true;
+        self
+    }
+
+    /// Adds a client container. Without any, a client named `docker` is added (except with
+    /// [`Transport::InContainer`]).
+    #[must_use]
+    pub fn client(mut self, client: Client) -> Self {
+        self.clients.push(client);
+        self
+    }
+
+    /// An environment variable for every client (with [`Transport::InContainer`], for the daemon
+    /// container, where the steps run).
+    #[must_use]
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// The inner MTU (68..=65535), below the pod network's: `--mtu` and the default bridge network
+    /// option, or `DOCKERD_ROOTLESS_ROOTLESSKIT_MTU` when rootless.
+    #[must_use]
+    pub fn mtu(mut self, mtu: u32) -> Self {
+        self.mtu = Some(mtu);
+        self
+    }
+
+    /// Adds a `--registry-mirror`.
+    #[must_use]
+    pub fn registry_mirror(mut self, url: impl Into<String>) -> Self {
+        self.registry_mirrors.push(url.into());
+        self
+    }
+
+    /// Adds an `--insecure-registry`.
+    #[must_use]
+    pub fn insecure_registry(mut self, host: impl Into<String>) -> Self {
+        self.insecure_registries.push(host.into());
+        self
+    }
+
+    /// Adds an extra dockerd flag (checked: listeners belong to the transport).
+    #[must_use]
+    pub fn daemon_arg(mut self, arg: impl Into<String>) -> Self {
+        self.daemon_args.push(arg.into());
+        self
+    }
+
+    /// Adds an environment variable to the daemon container.
+    #[must_use]
+    pub fn daemon_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.daemon_env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets `DOCKER_IPTABLES_LEGACY=1` for nodes whose nf_tables support fails.
+    #[must_use]
+    pub fn iptables_legacy(mut self) -> Self {
+        self.iptables_legacy = true;
+        self
+    }
+
+    /// Runs the daemon as a native sidecar (`initContainers`, `restartPolicy: Always`), Kubernetes >= 1.29.
+    #[must_use]
+    pub fn native_sidecar(mut self) -> Self {
+        self.native_sidecar = true;
+        self
+    }
+
+    /// The Kubernetes minor the pod targets (`"1.33"`); default: the newest supported.
+    #[must_use]
+    pub fn kube_version(mut self, version: impl Into<String>) -> Self {
+        self.kube_version = Some(version.into());
+        self
+    }
+
+    /// Options of the data-root emptyDir.
+    #[must_use]
+    pub fn storage(mut self, storage: Storage) -> Self {
+        self.storage = storage;
+        self
+    }
+
+    /// Shorthand for a data-root `sizeLimit` (`storage_size` in config files, `--storage-size`).
+    #[must_use]
+    pub fn storage_size(mut self, quantity: impl Into<String>) -> Self {
+        self.storage.size_limit = Some(quantity.into());
+        self
+    }
+
+    /// The daemon's memory request (default `1Gi`).
+    #[must_use]
+    pub fn memory_request(mut self, quantity: impl Into<String>) -> Self {
+        self.memory_request = Some(quantity.into());
+        self
+    }
+
+    /// The daemon's memory limit (none by default).
+    #[must_use]
+    pub fn memory_limit(mut self, quantity: impl Into<String>) -> Self {
+        self.memory_limit = Some(quantity.into());
+        self
+    }
+
+    /// Binds plaintext TCP on `0.0.0.0` instead of loopback. This hands root on the node to any pod
+    /// that can reach this one; it is reported as DIND006 and recorded in a `dind/allow` annotation.
+    #[must_use]
+    pub fn insecure_tcp_all_interfaces(mut self) -> Self {
+        self.insecure_tcp_all_interfaces = true;
+        self
+    }
+
+    /// Shapes the pod for a Jenkins agent: a native-sidecar daemon also mounts the agent workspace
+    /// at `/home/jenkins/agent` (the plugin mounts it only into `containers`).
+    #[must_use]
+    pub fn jenkins_workspace(mut self) -> Self {
+        self.jenkins_workspace = true;
+        self
+    }
+
+    /// `metadata.name` (Jenkins templates leave it out; the plugin names the pod).
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.meta.name = Some(name.into());
+        self
+    }
+
+    /// `metadata.namespace`.
+    #[must_use]
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.meta.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Adds a label.
+    #[must_use]
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.meta.labels.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds an annotation.
+    #[must_use]
+    pub fn annotation(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.meta.annotations.insert(key.into(), value.into());
+        self
+    }
+
+    /// `spec.serviceAccountName`.
+    #[must_use]
+    pub fn service_account(mut self, name: impl Into<String>) -> Self {
+        self.meta.service_account = Some(name.into());
+        self
+    }
+
+    /// Adds a `nodeSelector` entry.
+    #[must_use]
+    pub fn node_selector(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.meta.node_selector.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds a toleration.
+    #[must_use]
+    pub fn toleration(mut self, toleration: k8s_openapi::api::core::v1::Toleration) -> Self {
+        self.meta.tolerations.push(toleration);
+        self
+    }
+
+    /// `spec.activeDeadlineSeconds`: the pod is killed after this many seconds.
+    #[must_use]
+    pub fn active_deadline_seconds(mut self, seconds: i64) -> Self {
+        self.meta.active_deadline_seconds = Some(seconds);
+        self
+    }
+
+    /// Checks the input, lowers it to a Pod and runs every rule on the result.
+    ///
+    /// Returns the pod with its warnings, or every error at once: input errors (with the setting's
+    /// name as path) and any error-level finding of the rules.
+    pub fn build(&self) -> Result<Built, Diagnostics> {
+        crate::lower::build(self)
+    }
+}

@@ -1,0 +1,256 @@
+//! Rules about probes: valid ports, probing what the daemon serves, waiting for it, and quickly.
+
+use k8s_openapi::api::core::v1::{Container, Probe};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::Context;
+use crate::topology::{Daemon, Endpoint, Topology, entrypoint, env_value};
+use crate::{Code, Diagnostic};
+
+fn probes(c: &Container) -> [(&'static str, Option<&Probe>); 3] {
+    [
+        ("startupProbe", c.startup_probe.as_ref()),
+        ("readinessProbe", c.readiness_probe.as_ref()),
+        ("livenessProbe", c.liveness_probe.as_ref()),
+    ]
+}
+
+fn is_svc_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 15
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter().any(u8::is_ascii_lowercase)
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+        && !name.contains("--")
+}
+
+/// DIND002: probe ports are integers 1-65535 or named ports of the container.
+pub(super) fn probe_port_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for place in &t.containers {
+        let c = place.container;
+        for (kind, probe) in probes(c) {
+            let Some(p) = probe else { continue };
+            let ports = [
+                ("tcpSocket", p.tcp_socket.as_ref().map(|s| &s.port)),
+                ("httpGet", p.http_get.as_ref().map(|h| &h.port)),
+            ];
+            for (action, port) in ports {
+                let Some(port) = port else { continue };
+                let path = format!("{}.{kind}.{action}.port", place.path());
+                let problem = match port {
+                    IntOrString::Int(n) if !(1..=65535).contains(n) => {
+                        Some(format!("probe port {n} is out of range (1..=65535)"))
+                    }
+                    IntOrString::Int(_) => None,
+                    IntOrString::String(name) => {
+                        let named = c
+                            .ports
+                            .as_deref()
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|p| p.name.as_deref() == Some(name.as_str()));
+                        if named && is_svc_name(name) {
+                            None
+                        } else if name.parse::<i64>().is_ok() {
+                            Some(format!(
+                                "probe port `\"{name}\"` is a string; write the number without quotes"
+                            ))
+                        } else {
+                            Some(format!(
+                                "probe port `{name}` is neither a number nor a named port of container `{}`; the API rejects the pod",
+                                c.name
+                            ))
+                        }
+                    }
+                };
+                if let Some(message) = problem {
+                    out.push(Diagnostic::rule(Code::Dind002, path, message).in_container(place.name()));
+                }
+            }
+        }
+    }
+}
+
+/// What an exec probe checks, as far as it can be read.
+enum ExecCheck {
+    /// `docker [--host=X] ...`.
+    Docker(Endpoint),
+    /// `stat|test -S|ls PATH`.
+    Path(String),
+    /// Something else.
+    Opaque,
+}
+
+fn read_exec(command: &[String], container: &Container) -> ExecCheck {
+    let words: Vec<String> = match command {
+        [sh, flag, script, ..]
+            if sh
+                .rsplit('/')
+                .next()
+                .is_some_and(|s| matches!(s, "sh" | "bash" | "ash"))
+                && flag.starts_with('-')
+                && flag.contains('c') =>
+        {
+            entrypoint::shell_words(script)
+        }
+        _ => command.to_vec(),
+    };
+    let Some(first) = words.first() else {
+        return ExecCheck::Opaque;
+    };
+    let prog = first.rsplit('/').next().unwrap_or(first);
+    match prog {
+        "docker" => {
+            let hosts = entrypoint::flag_values(&words, "--host", Some("-H"));
+            let host = hosts
+                .last()
+                .map(|(_, h)| h.clone())
+                .or_else(|| env_value(container, "DOCKER_HOST").filter(|h| !h.is_empty()));
+            ExecCheck::Docker(Endpoint::parse(
+                host.as_deref().unwrap_or("unix:///var/run/docker.sock"),
+            ))
+        }
+        "stat" | "test" | "ls" | "[" => match words.iter().skip(1).find(|w| !w.starts_with('-') && *w != "]") {
+            Some(p) => ExecCheck::Path(p.clone()),
+            None => ExecCheck::Opaque,
+        },
+        _ => ExecCheck::Opaque,
+    }
+}
+
+fn serves(d: &Daemon<'_>, endpoint: &Endpoint) -> bool {
+    d.listeners.iter().any(|l| match (&l.endpoint, endpoint) {
+        (Endpoint::Unix(a), Endpoint::Unix(b)) => a == b,
+        (Endpoint::Tcp { host: lh, port: lp }, Endpoint::Tcp { host, port }) => {
+            lp == port
+                && (Endpoint::is_wildcard_host(lh)
+                    || lh == host
+                    || (Endpoint::is_loopback_host(lh) && Endpoint::is_loopback_host(host)))
+        }
+        _ => false,
+    })
+}
+
+/// DIND003: the daemon's probes check what it serves.
+pub(super) fn probe_misses_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for d in &t.daemons {
+        if d.invocation.launch == crate::topology::Launch::Unknown {
+            continue;
+        }
+        for (kind, probe) in probes(d.place.container) {
+            let Some(p) = probe else { continue };
+            let base = format!("{}.{kind}", d.place.path());
+            let mut report = |field: &str, message: String| {
+                out.push(
+                    Diagnostic::rule(Code::Dind003, format!("{base}.{field}"), message).in_container(d.place.name()),
+                )
+            };
+            if let Some(IntOrString::Int(port)) = p.tcp_socket.as_ref().map(|s| &s.port) {
+                let tcp: Vec<_> = d
+                    .listeners
+                    .iter()
+                    .filter_map(|l| {
+                        if let Endpoint::Tcp { host, port } = &l.endpoint {
+                            Some((host, *port))
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                let hit = tcp.iter().find(|(_, p)| i64::from(p.unwrap_or(0)) == i64::from(*port));
+                match hit {
+                    None => report(
+                        "tcpSocket.port",
+                        format!("the probe checks port {port}, but the daemon listens on no such TCP port"),
+                    ),
+                    Some((host, _)) if Endpoint::is_loopback_host(host) => report(
+                        "tcpSocket.port",
+                        format!(
+                            "the daemon listens on {host}:{port}, but kubelet probes the pod IP; use an exec probe `docker --host=tcp://{host}:{port} info`"
+                        ),
+                    ),
+                    _ => {}
+                }
+            }
+            let Some(command) = p.exec.as_ref().and_then(|e| e.command.as_deref()) else {
+                continue;
+            };
+            match read_exec(command, d.place.container) {
+                ExecCheck::Docker(endpoint) => {
+                    if !serves(d, &endpoint) {
+                        let what = match &endpoint {
+                            Endpoint::Unix(p) => format!("socket `{p}`"),
+                            Endpoint::Tcp { host, port } => {
+                                format!("`{host}:{}`", port.map_or("?".into(), |p| p.to_string()))
+                            }
+                            Endpoint::Other(o) => format!("`{o}`"),
+                        };
+                        report(
+                            "exec.command",
+                            format!("the probe asks the daemon at {what}, which it does not serve"),
+                        );
+                    }
+                }
+                ExecCheck::Path(path) if path.contains("://") => {
+                    report(
+                        "exec.command",
+                        format!("the probe checks `{path}`, a URL, not a path; it always fails"),
+                    );
+                }
+                ExecCheck::Path(path) => {
+                    let socket = d.listeners.iter().any(|l| l.endpoint == Endpoint::Unix(path.clone()));
+                    let cert_marker = d.client_cert_dir.as_deref().is_some_and(|dir| path.starts_with(dir));
+                    if !socket && !cert_marker {
+                        report(
+                            "exec.command",
+                            format!(
+                                "the probe checks `{path}`, which is neither a socket the daemon serves nor a certificate it writes"
+                            ),
+                        );
+                    }
+                }
+                ExecCheck::Opaque => {}
+            }
+        }
+    }
+}
+
+/// DIND010: something waits for the daemon.
+pub(super) fn not_awaited(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for d in &t.daemons {
+        let c = d.place.container;
+        let waited = if d.place.is_native_sidecar() {
+            c.startup_probe.is_some()
+        } else {
+            c.startup_probe.is_some() || c.readiness_probe.is_some()
+        };
+        if !waited {
+            let message = if d.place.is_native_sidecar() {
+                "the native-sidecar daemon has no startupProbe: the next containers start before dockerd answers"
+            } else {
+                "nothing waits for the daemon (no startupProbe or readinessProbe): the first `docker` command races dockerd"
+            };
+            out.push(Diagnostic::rule(Code::Dind010, d.place.path(), message.to_string()).in_container(d.place.name()));
+        }
+    }
+}
+
+/// DIND024: probes that wait longer than needed.
+pub(super) fn probe_slow(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for d in &t.daemons {
+        for (kind, probe) in probes(d.place.container).into_iter().take(2) {
+            let Some(p) = probe else { continue };
+            let delay = p.initial_delay_seconds.unwrap_or(0);
+            let period = p.period_seconds.unwrap_or(10);
+            if delay > 0 || period > 2 {
+                out.push(
+                    Diagnostic::rule(Code::Dind024, format!("{}.{kind}", d.place.path()), format!("the {kind} waits up to {} s longer than needed (initialDelaySeconds {delay}, periodSeconds {period})", delay + period - 1))
+                        .in_container(d.place.name()),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Docker endpoints: `unix:///path` and `tcp://host:port`, as dockerd and the CLI read them.
+
+/// A parsed `--host` / `DOCKER_HOST` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A unix socket path.
+    Unix(String),
+    /// A TCP address.
+    Tcp {
+        /// The host part (`0.0.0.0`, `127.0.0.1`, `localhost`, `docker`, ...). Empty means all interfaces.
+        host: String,
+        /// The port, if it was a valid one.
+        port: Option<u16>,
+    },
+    /// Anything else (`fd://`, `ssh://`, garbage).
+    Other(String),
+}
+
+impl Endpoint {
+    /// Parses a value. `tcp://host` without a port means 2375 to dockerd and the CLI.
+    ///
+    /// ```
+    /// use dind_core::topology::Endpoint;
+    /// assert_eq!(Endpoint::parse("tcp://localhost:2376"), Endpoint::Tcp { host: "localhost".into(), port: Some(2376) });
+    /// assert_eq!(Endpoint::parse("unix:///dind/docker.sock"), Endpoint::Unix("/dind/docker.sock".into()));
+    /// ```
+    pub fn parse(text: &str) -> Endpoint {
+        if let Some(path) = text.strip_prefix("unix://") {
+            return Endpoint::Unix(path.to_string());
+        }
+        if let Some(rest) = text.strip_prefix("tcp://") {
+            let rest = rest.split('/').next().unwrap_or("");
+            let (host, port) = if let Some(h) = rest.strip_prefix('[') {
+                match h.split_once(']') {
+                    Some((host, p)) => (host.to_string(), p.strip_prefix(':')),
+                    None => return Endpoint::Other(text.to_string()),
+                }
+            } else {
+                match rest.rsplit_once(':') {
+                    Some((h, p)) => (h.to_string(), Some(p)),
+                    None => (rest.to_string(), None),
+                }
+            };
+            let port = match port {
+                None => Some(2375),
+                Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0),
+            };
+            return Endpoint::Tcp { host, port };
+        }
+        Endpoint::Other(text.to_string())
+    }
+
+    /// Whether a TCP host is loopback (reachable only from inside the pod).
+    pub fn is_loopback_host(host: &str) -> bool {
+        matches!(host, "localhost" | "::1" | "ip6-localhost") || host.starts_with("127.")
+    }
+
+    /// Whether a TCP host binds every interface.
+    pub fn is_wildcard_host(host: &str) -> bool {
+        matches!(host, "" | "0.0.0.0" | "::" | "[::]")
+    }
+}

@@ -1,0 +1,14 @@
+//! YAML, in one place: our own emitter (YAML 1.1 and 1.2 readers load the same values from it),
+//! a line-aware reader for linting (limits on size, depth and alias expansion), and serde_yaml for
+//! typed config files. serde_yaml is archived upstream; nothing outside this module uses it.
+
+mod emit;
+mod marked;
+
+pub use emit::{is_plain_safe, to_yaml};
+pub use marked::{Document, Limits, read_documents};
+
+/// Deserializes a typed value (a config file) from YAML, with serde_yaml's line and column.
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_yaml::from_str(text).map_err(|e| e.to_string())
+}
