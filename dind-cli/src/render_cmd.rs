@@ -1,0 +1,251 @@
+//! `dind render`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use dind_core::config::{ClientSettings, ProbeSetting, Settings};
+use dind_core::render::jenkins::JenkinsOptions;
+use dind_core::{Diagnostic, Diagnostics};
+
+use crate::exit;
+
+/// Output formats of `dind render`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// Pod manifest, YAML.
+    Yaml,
+    /// Pod manifest, JSON.
+    Json,
+    /// Jenkins scripted pipeline (`podTemplate`).
+    Jenkins,
+    /// Jenkins declarative pipeline (`agent { kubernetes }`).
+    JenkinsDeclarative,
+    /// Jenkins Configuration as Code pod template.
+    Jcasc,
+    /// A text diagram of the wiring.
+    Diagram,
+}
+
+fn key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))
+}
+
+fn client_spec(s: &str) -> Result<ClientSettings, String> {
+    let (name, image) = match s.split_once('=') {
+        Some((n, i)) => (n, Some(i.to_string())),
+        None => (s, None),
+    };
+    if name.is_empty() {
+        return Err(format!("`{s}` names no client (expected NAME or NAME=IMAGE)"));
+    }
+    Ok(ClientSettings {
+        name: name.to_string(),
+        image,
+        ..Default::default()
+    })
+}
+
+/// Flags of `dind render`: the builder vocabulary.
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// How clients reach the daemon.
+    #[arg(long, value_parser = ["unix", "tcp", "tls", "in-container"])]
+    transport: Option<String>,
+    /// Unix socket path (unix transport).
+    #[arg(long)]
+    socket: Option<String>,
+    /// TCP port (tcp and tls transports).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65535))]
+    port: Option<u32>,
+    /// Run the rootless image (still privileged).
+    #[arg(long)]
+    rootless: bool,
+    /// Docker release line or version (`29`, `29.7.2`).
+    #[arg(long, conflicts_with = "image")]
+    docker_version: Option<String>,
+    /// Daemon image.
+    #[arg(long)]
+    image: Option<String>,
+    /// A client container, NAME or NAME=IMAGE (repeatable).
+    #[arg(long = "client", value_parser = client_spec)]
+    clients: Vec<ClientSettings>,
+    /// Inner MTU (68..=65535).
+    #[arg(long)]
+    mtu: Option<u32>,
+    /// Registry mirror URL (repeatable).
+    #[arg(long = "registry-mirror")]
+    registry_mirrors: Vec<String>,
+    /// Insecure registry host (repeatable).
+    #[arg(long = "insecure-registry")]
+    insecure_registries: Vec<String>,
+    /// Run the daemon as a native sidecar (Kubernetes >= 1.29).
+    #[arg(long)]
+    native_sidecar: bool,
+    /// Data-root emptyDir sizeLimit (e.g. 20Gi).
+    #[arg(long)]
+    storage_size: Option<String>,
+    /// No startup probe.
+    #[arg(long)]
+    no_probe: bool,
+    /// Target Kubernetes minor (1.25 to 1.37).
+    #[arg(long)]
+    kube_version: Option<String>,
+    /// Environment variable for every client, NAME=VALUE (repeatable).
+    #[arg(long = "env", value_parser = key_value)]
+    env: Vec<(String, String)>,
+    /// Extra dockerd flag (repeatable).
+    #[arg(long = "daemon-arg", allow_hyphen_values = true)]
+    daemon_args: Vec<String>,
+    /// Pod label, KEY=VALUE (repeatable).
+    #[arg(long = "label", value_parser = key_value)]
+    labels: Vec<(String, String)>,
+    /// Pod name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Pod namespace.
+    #[arg(long)]
+    namespace: Option<String>,
+    /// Daemon memory request (default 1Gi).
+    #[arg(long)]
+    memory_request: Option<String>,
+    /// Set DOCKER_IPTABLES_LEGACY=1.
+    #[arg(long)]
+    iptables_legacy: bool,
+    /// Bind plaintext TCP on 0.0.0.0 (reported as DIND006).
+    #[arg(long)]
+    insecure_tcp_all_interfaces: bool,
+    /// Settings file, TOML or YAML; flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RenderFormat::Yaml)]
+    format: RenderFormat,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+impl RenderArgs {
+    fn flag_settings(&self) -> Settings {
+        let opt_vec = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+        let opt_map = |v: &Vec<(String, String)>| (!v.is_empty()).then(|| v.iter().cloned().collect());
+        Settings {
+            transport: self.transport.clone(),
+            socket: self.socket.clone(),
+            port: self.port,
+            rootless: self.rootless.then_some(true),
+            docker_version: self.docker_version.clone(),
+            image: self.image.clone(),
+            mtu: self.mtu,
+            registry_mirrors: opt_vec(&self.registry_mirrors),
+            insecure_registries: opt_vec(&self.insecure_registries),
+            native_sidecar: self.native_sidecar.then_some(true),
+            storage_size: self.storage_size.clone(),
+            kube_version: self.kube_version.clone(),
+            probe: self.no_probe.then_some(ProbeSetting::Enabled(false)),
+            clients: (!self.clients.is_empty()).then(|| self.clients.clone()),
+            env: opt_map(&self.env),
+            daemon_args: opt_vec(&self.daemon_args),
+            labels: opt_map(&self.labels),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            memory_request: self.memory_request.clone(),
+            iptables_legacy: self.iptables_legacy.then_some(true),
+            insecure_tcp_all_interfaces: self.insecure_tcp_all_interfaces.then_some(true),
+            ..Settings::default()
+        }
+    }
+}
+
+fn report(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{d}");
+        if let Some(help) = &d.help {
+            eprintln!("  = help: {help}");
+        }
+    }
+}
+
+fn settings(args: &RenderArgs) -> Result<Settings, String> {
+    let mut s = match &args.config {
+        None => Settings::default(),
+        Some(path) => {
+            let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            if meta.len() > 1 << 20 {
+                return Err(format!(
+                    "`{}` is {} bytes; a settings file may have at most 1 MiB",
+                    path.display(),
+                    meta.len()
+                ));
+            }
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8 text", path.display()))?;
+            Settings::parse(&text, path.to_str()).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+    };
+    s.overlay(args.flag_settings());
+    Ok(s)
+}
+
+/// Runs `dind render`.
+pub fn run(args: RenderArgs) -> u8 {
+    let s = match settings(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let jenkins = matches!(
+        args.format,
+        RenderFormat::Jenkins | RenderFormat::JenkinsDeclarative | RenderFormat::Jcasc
+    );
+    let options = match JenkinsOptions::from_settings(&s.jenkins.clone().unwrap_or_default()) {
+        Ok(o) => o,
+        Err(Diagnostics(d)) => {
+            report(&d);
+            return exit::USAGE;
+        }
+    };
+    let built = s
+        .to_pod()
+        .and_then(|pod| if jenkins { pod.jenkins_workspace() } else { pod }.build());
+    let built = match built {
+        Ok(b) => b,
+        Err(Diagnostics(d)) => {
+            report(&d);
+            return exit::FINDINGS;
+        }
+    };
+    report(built.warnings());
+    if args.strict && !built.warnings().is_empty() {
+        eprintln!("error: --strict: {} warning(s)", built.warnings().len());
+        return exit::FINDINGS;
+    }
+    let text = match args.format {
+        RenderFormat::Yaml => Ok(built.to_yaml()),
+        RenderFormat::Json => Ok(built.to_json()),
+        RenderFormat::Jenkins => built.jenkins_scripted(&options),
+        RenderFormat::JenkinsDeclarative => built.jenkins_declarative(&options),
+        RenderFormat::Jcasc => built.jcasc(&options),
+        RenderFormat::Diagram => Ok(dind_core::render::diagram::diagram(built.pod())),
+    };
+    match text {
+        Ok(text) => match crate::output::emit(&text, args.output.as_deref()) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::USAGE
+            }
+        },
+        Err(Diagnostics(d)) => {
+            report(&d);
+            exit::FINDINGS
+        }
+    }
+}

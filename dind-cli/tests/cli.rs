@@ -1,0 +1,263 @@
+//! The `dind` binary: exit codes (0 ok, 1 findings, 2 usage or unreadable input), nothing on stdout
+//! when it fails, all-or-nothing `--output`, and hostile input.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn dind(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dind"))
+        .args(args)
+        .output()
+        .expect("run dind")
+}
+
+fn dind_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dind"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn default_render_is_the_recommended_pod() {
+    let o = dind(&["render"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let yaml = String::from_utf8(o.stdout).unwrap();
+    assert!(yaml.starts_with("apiVersion: v1\nkind: Pod\n"));
+    assert!(yaml.contains("image: docker:29.7.2-dind") && yaml.contains("startupProbe:"));
+}
+
+#[test]
+fn bad_flags_and_settings_exit_2_with_nothing_on_stdout() {
+    let dir = scratch("cli-bad-settings");
+    let unknown = dir.join("bad.toml");
+    std::fs::write(&unknown, "transprot = \"tcp\"\n").unwrap();
+    let wrong_type = dir.join("bad.yaml");
+    std::fs::write(&wrong_type, "port: eighty\n").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["render".into(), "--port".into(), "70000".into()], "70000"),
+        (vec!["render".into(), "--transport".into(), "ssh".into()], "ssh"),
+        (vec!["render".into(), "--format".into(), "xml".into()], "xml"),
+        (
+            vec!["render".into(), "--config".into(), unknown.display().to_string()],
+            "transprot",
+        ),
+        (
+            vec!["render".into(), "--config".into(), wrong_type.display().to_string()],
+            "port",
+        ),
+        (
+            vec!["render".into(), "--config".into(), "/nonexistent/x.toml".into()],
+            "cannot read",
+        ),
+        (
+            vec!["lint".into(), "--kube-version".into(), "1.12".into(), "x".into()],
+            "1.12",
+        ),
+        (vec!["explain".into(), "DIND999".into()], "DIND999"),
+        (vec!["frobnicate".into()], "frobnicate"),
+    ];
+    for (args, needle) in cases {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = dind(&a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?} wrote to stdout");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn invalid_pods_exit_1_with_coded_messages_and_nothing_on_stdout() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["render", "--mtu", "20"], "DIND018"),
+        (&["render", "--socket", "relative/docker.sock"], "DIND013"),
+        (&["render", "--native-sidecar", "--kube-version", "1.28"], "DIND022"),
+        (&["render", "--client", "Bad_Name"], "DIND020"),
+        (&["render", "--transport", "tcp", "--rootless"], "rootlesskit"),
+        (
+            &["render", "--transport", "tcp", "--socket", "/x/docker.sock"],
+            "socket",
+        ),
+        (&["render", "--storage-size", "20GB"], "quantity"),
+        (&["render", "--docker-version", "banana"], "banana"),
+    ];
+    for (args, needle) in cases {
+        let o = dind(args);
+        assert!(
+            o.status.code() == Some(1) || o.status.code() == Some(2),
+            "{args:?}: {:?}",
+            o.status
+        );
+        assert!(o.stdout.is_empty(), "{args:?} wrote to stdout");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn insecure_tcp_is_loud_and_strict_fails_on_it() {
+    let o = dind(&["render", "--transport", "tcp", "--insecure-tcp-all-interfaces"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("DIND006"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("dind/allow: DIND006"));
+    let strict = dind(&[
+        "render",
+        "--transport",
+        "tcp",
+        "--insecure-tcp-all-interfaces",
+        "--strict",
+    ]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(strict.stdout.is_empty());
+}
+
+#[test]
+fn output_is_written_whole_or_not_at_all() {
+    let dir = scratch("cli-output");
+    let target = dir.join("pod.yaml");
+    let o = dind(&["render", "--output", target.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+    let first = std::fs::read_to_string(&target).unwrap();
+    let failed = dind(&["render", "--mtu", "20", "--output", target.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        first,
+        "a failed render must not touch the file"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no temporary files left behind"
+    );
+}
+
+#[test]
+fn flags_override_the_settings_file() {
+    let dir = scratch("cli-override");
+    let cfg = dir.join("s.toml");
+    std::fs::write(&cfg, "transport = \"tcp\"\nport = 8989\n").unwrap();
+    let o = dind(&["render", "--config", cfg.to_str().unwrap(), "--port", "2399"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let yaml = String::from_utf8(o.stdout).unwrap();
+    assert!(yaml.contains("tcp://127.0.0.1:2399") && !yaml.contains("8989"));
+}
+
+#[test]
+fn every_format_renders() {
+    for format in ["yaml", "json", "jenkins", "jenkins-declarative", "jcasc", "diagram"] {
+        let o = dind(&["render", "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        assert!(!o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn lint_exit_codes_and_json_schema() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+    let bad = format!("{fixtures}/seed/probe-tcp.yaml");
+    let good = format!("{fixtures}/peers/tekton-tls.yaml");
+    assert_eq!(dind(&["lint", &good]).status.code(), Some(0));
+    let o = dind(&["lint", "--format", "json", &bad, &good]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["files"][0]["findings"][1];
+    assert_eq!(f["code"], "DIND002");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "dind");
+    assert_eq!(f["path"], "spec.containers[0].startupProbe.tcpSocket.port");
+    assert!(f["message"].is_string() && f["help"].is_string());
+    assert_eq!(v["files"][1]["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn hostile_input_gets_a_message_and_exit_1_or_2_quickly() {
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let mut long_jenkinsfile = String::from(
+        "podTemplate(yaml: '''\nspec:\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n    env:\n    - name: PAD\n      value: \"",
+    );
+    long_jenkinsfile.push_str(&"x".repeat(70_000));
+    long_jenkinsfile.push_str("\"\n''') {}\n");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("binary", vec![0, 159, 146, 150, 0, 1, 2], "binary"),
+        ("invalid-utf8", b"spec:\n  containers: \xff\xfe\n".to_vec(), "UTF-8"),
+        ("alias-bomb", bomb.into_bytes(), "alias"),
+        ("deep-flow", "[".repeat(20_000).into_bytes(), "nesting"),
+        (
+            "deep-block",
+            (0..20_000)
+                .map(|i| format!("{}- \n", " ".repeat(i % 50)))
+                .collect::<String>()
+                .into_bytes(),
+            "",
+        ),
+        ("wrong-type", b"spec:\n  containers: 7\n".to_vec(), "not a valid Pod"),
+        ("empty", Vec::new(), "no pod"),
+        ("syntax", b"spec: [unclosed\n".to_vec(), "line"),
+    ];
+    for (name, input, needle) in cases {
+        let start = Instant::now();
+        let o = dind_stdin(&["lint", "-"], &input);
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{name} took {:?}",
+            start.elapsed()
+        );
+        let code = o.status.code();
+        assert!(code == Some(1) || code == Some(2), "{name}: {code:?} {}", stderr(&o));
+        let all = format!("{}{}", stderr(&o), String::from_utf8_lossy(&o.stdout));
+        assert!(all.contains(needle), "{name}: {all}");
+    }
+    let dir = scratch("cli-hostile");
+    let path = dir.join("Jenkinsfile");
+    std::fs::write(&path, long_jenkinsfile).unwrap();
+    let o = dind(&["lint", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("DIND023"));
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = dind(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(text.lines().count(), dind_core::Code::ALL.len());
+    let o = dind(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rules"][1]["code"], "DIND002");
+    let o = dind(&["explain", "dind013"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.starts_with("DIND013 (socket-path-invalid, error)") && text.contains("Fix"));
+}
