@@ -1,0 +1,45 @@
+//! Every example, rendered in every format, is snapshotted; each equals its settings file.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use dind::config::Settings;
+use dind::render::jenkins::JenkinsOptions;
+
+#[test]
+fn every_example_renders_in_every_format() {
+    for (name, pod) in common::examples() {
+        let built = pod.build().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(built.warnings().is_empty(), "{name}: {:?}", built.warnings());
+        insta::assert_snapshot!(format!("{name}.yaml"), built.to_yaml());
+        insta::assert_snapshot!(format!("{name}.json"), built.to_json());
+        insta::assert_snapshot!(format!("{name}.diagram"), dind::render::diagram::diagram(built.pod()));
+        let jenkins = pod.clone().jenkins_workspace().build().unwrap();
+        let o = JenkinsOptions::default();
+        insta::assert_snapshot!(format!("{name}.jenkins"), jenkins.jenkins_scripted(&o).unwrap());
+        insta::assert_snapshot!(
+            format!("{name}.jenkins-declarative"),
+            jenkins.jenkins_declarative(&o).unwrap()
+        );
+        insta::assert_snapshot!(format!("{name}.jcasc"), jenkins.jcasc(&o).unwrap());
+    }
+}
+
+#[test]
+fn every_example_equals_its_settings_file() {
+    for (name, pod) in common::examples() {
+        let path = format!("{}/examples/config/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let settings = Settings::parse(&text, Some(&path)).unwrap();
+        let from_file = settings.to_pod().unwrap().build().unwrap();
+        assert_eq!(from_file.to_yaml(), pod.build().unwrap().to_yaml(), "{name}");
+    }
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for (name, pod) in common::examples() {
+        assert_eq!(pod.build().unwrap().to_yaml(), pod.build().unwrap().to_yaml(), "{name}");
+    }
+}

@@ -1,0 +1,179 @@
+//! Real Groovy 2.4 (Debian's `groovy`, as Jenkins ships) evaluates every rendered scripted and
+//! declarative Jenkinsfile with stub steps (tests/groovy/harness.groovy). The YAML the stubs
+//! receive must equal our YAML byte for byte, for every example and for a hostile-content matrix.
+//! The JCasC output, read by a YAML parser with `^${` unescaped, gives the same pod.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::process::Command;
+
+use dind::render::jenkins::{JenkinsOptions, MergeStrategy, PodRetention};
+use dind::{Built, Client, DindPod};
+
+const HOSTILE: &[&str] = &[
+    "$HOME",
+    "${x}",
+    "\\",
+    "\\n",
+    "\\u0041",
+    "'''",
+    "\"\"\"",
+    "trailing'",
+    "trailing\\",
+    "tab\there",
+    "crlf\r\nline",
+    "grüße ✓ 😀",
+    "'",
+    "\\'",
+    "$",
+    "a'''b\\'''c",
+    "^${y}",
+    "line\nbreak",
+];
+
+fn hostile_pod() -> Built {
+    let mut client = Client::new("docker");
+    for (i, v) in HOSTILE.iter().enumerate() {
+        client = client.env(format!("HOSTILE_{i}"), *v);
+    }
+    DindPod::new().client(client).jenkins_workspace().build().unwrap()
+}
+
+fn groovy(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
+    let harness = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/groovy/harness.groovy");
+    let out = Command::new("groovy")
+        .arg(harness)
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("groovy (Debian package `groovy`, run ./scripts/test.sh): {e}"));
+    assert!(
+        out.status.success(),
+        "groovy failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn groovy_reads_back_exactly_our_yaml() {
+    let dir = common::scratch("jenkins-groovy");
+    let hostile_steps = JenkinsOptions {
+        steps: HOSTILE.iter().map(|s| format!("echo {s}")).collect(),
+        ..JenkinsOptions::default()
+    };
+    let all_options = JenkinsOptions {
+        cloud: Some("k8s'cloud".into()),
+        namespace: Some("ci".into()),
+        service_account: Some("builder".into()),
+        idle_minutes: Some(5),
+        pod_retention: Some(PodRetention::OnFailure),
+        show_raw_yaml: Some(false),
+        yaml_merge_strategy: Some(MergeStrategy::Merge),
+        inherit_from: Some("base".into()),
+        ..JenkinsOptions::default()
+    };
+    let mut cases: Vec<(String, Built, JenkinsOptions)> = common::examples()
+        .into_iter()
+        .map(|(n, p)| {
+            (
+                n.to_string(),
+                p.jenkins_workspace().build().unwrap(),
+                JenkinsOptions::default(),
+            )
+        })
+        .collect();
+    cases.push(("hostile".into(), hostile_pod(), hostile_steps));
+    cases.push(("all-options".into(), DindPod::new().build().unwrap(), all_options));
+    let mut files = Vec::new();
+    let mut expected = Vec::new();
+    for (name, built, o) in &cases {
+        for (kind, text) in [
+            ("scripted", built.jenkins_scripted(o).unwrap()),
+            ("declarative", built.jenkins_declarative(o).unwrap()),
+        ] {
+            let path = dir.join(format!("{name}.{kind}.groovy"));
+            std::fs::write(&path, text).unwrap();
+            files.push(path);
+            expected.push((
+                format!("{name}.{kind}"),
+                built.to_yaml(),
+                built.steps_container().to_string(),
+                o.steps.clone(),
+            ));
+        }
+    }
+    let results = groovy(&files);
+    assert_eq!(results.len(), expected.len());
+    for (got, (name, yaml, container, steps)) in results.iter().zip(&expected) {
+        assert_eq!(
+            got["yaml"].as_str(),
+            Some(yaml.as_str()),
+            "{name}: Groovy read different YAML"
+        );
+        assert_eq!(got["container"].as_str(), Some(container.as_str()), "{name}");
+        let got_steps: Vec<String> = got["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(&got_steps, steps, "{name}");
+    }
+    let all = results
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().contains("all-options.scripted"))
+        .unwrap();
+    let keys: Vec<&str> = all["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "activeDeadlineSeconds",
+            "cloud",
+            "idleMinutes",
+            "inheritFrom",
+            "namespace",
+            "podRetention",
+            "serviceAccount",
+            "showRawYaml",
+            "yamlMergeStrategy"
+        ]
+    );
+}
+
+#[test]
+fn jcasc_reads_back_as_the_same_pod() {
+    let built = hostile_pod();
+    let jcasc = built.jcasc(&JenkinsOptions::default()).unwrap();
+    let doc: serde_json::Value = serde_yaml::from_str(&jcasc).unwrap();
+    let template = &doc["jenkins"]["clouds"][0]["kubernetes"]["templates"][0];
+    assert_eq!(template["name"], "dind");
+    let yaml = template["yaml"].as_str().unwrap();
+    assert!(
+        !yaml.replace("^${", "").contains("${"),
+        "an unescaped ${{ would be expanded by JCasC"
+    );
+    assert_eq!(yaml.replace("^${", "${"), built.to_yaml());
+}
+
+#[test]
+fn a_pod_too_large_for_groovy_is_dind023() {
+    let big = DindPod::new()
+        .client(Client::new("docker").env("PAD", "é".repeat(40_000)))
+        .build()
+        .unwrap();
+    let err = big.jenkins_scripted(&JenkinsOptions::default()).unwrap_err();
+    assert_eq!(err.0[0].code.map(|c| c.as_str()), Some("DIND023"));
+    assert!(big.jenkins_declarative(&JenkinsOptions::default()).is_err());
+}
