@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace on a fresh machine. Installs what the tests need, idempotently:
+# Debian's groovy (Groovy 2.4, as Jenkins ships) with a JDK, and a Python venv with the pinned
+# oracles (kubernetes-validate, PyYAML). Tests that need an oracle fail when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+need_apt=()
+command -v groovy >/dev/null 2>&1 || need_apt+=(groovy)
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+if ((${#need_apt[@]})); then
+    log "installing ${need_apt[*]} (apt)"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+if [ -z "${JAVA_HOME:-}" ] || [ ! -x "${JAVA_HOME}/bin/java" ]; then
+    JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+    export JAVA_HOME
+fi
+groovy_version="$(groovy --version 2>&1 | head -n1)"
+case "$groovy_version" in
+    *"Groovy Version: 2.4"*) ;;
+    *) echo "error: the tests need Groovy 2.4 (as in Jenkins); found: $groovy_version" >&2; exit 1 ;;
+esac
+
+if [ ! -x .venv/bin/kubernetes-validate ] || ! cmp -s scripts/oracle-requirements.txt .venv/.requirements; then
+    log "creating .venv with the pinned oracles"
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/oracle-requirements.txt
+    cp scripts/oracle-requirements.txt .venv/.requirements
+fi
+export DIND_ORACLE_VENV="$PWD/.venv"
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+log "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+log "cargo test"
+cargo test --workspace --all-targets --quiet
+log "doctests"
+cargo test --workspace --doc --quiet
+log "all tests passed"
