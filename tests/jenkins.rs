@@ -41,9 +41,31 @@ fn hostile_pod() -> Built {
     DindPod::new().client(client).jenkins_workspace().build().unwrap()
 }
 
+/// `JAVA_HOME` as set, or else derived from the `java` on `PATH` (Debian's groovy script needs it).
+fn java_home() -> Option<std::path::PathBuf> {
+    if let Some(home) = std::env::var_os("JAVA_HOME").map(std::path::PathBuf::from)
+        && home.join("bin/java").exists()
+    {
+        return Some(home);
+    }
+    let path = std::env::var_os("PATH")?;
+    let java = std::env::split_paths(&path)
+        .map(|d| d.join("java"))
+        .find(|j| j.exists())?;
+    std::fs::canonicalize(java)
+        .ok()?
+        .parent()?
+        .parent()
+        .map(std::path::Path::to_path_buf)
+}
+
 fn groovy(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
     let harness = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/groovy/harness.groovy");
-    let out = Command::new("groovy")
+    let mut cmd = Command::new("groovy");
+    if let Some(home) = java_home() {
+        cmd.env("JAVA_HOME", home);
+    }
+    let out = cmd
         .arg(harness)
         .args(files)
         .output()
@@ -176,4 +198,18 @@ fn a_pod_too_large_for_groovy_is_dind023() {
     let err = big.jenkins_scripted(&JenkinsOptions::default()).unwrap_err();
     assert_eq!(err.0[0].code.map(|c| c.as_str()), Some("DIND023"));
     assert!(big.jenkins_declarative(&JenkinsOptions::default()).is_err());
+}
+
+#[test]
+fn the_linter_reads_our_jenkinsfiles_back_to_our_yaml() {
+    let built = hostile_pod();
+    let o = JenkinsOptions::default();
+    for text in [
+        built.jenkins_scripted(&o).unwrap(),
+        built.jenkins_declarative(&o).unwrap(),
+    ] {
+        let literals = dind::lint::jenkinsfile_literals(&text).unwrap();
+        assert_eq!(literals.len(), 1);
+        assert_eq!(literals[0].value, built.to_yaml());
+    }
 }

@@ -261,3 +261,31 @@ fn rules_and_explain() {
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.starts_with("DIND013 (socket-path-invalid, error)") && text.contains("Fix"));
 }
+
+#[test]
+fn bad_jenkins_options_are_rejected() {
+    let dir = scratch("cli-jenkins-options");
+    let cfg = dir.join("j.toml");
+    std::fs::write(
+        &cfg,
+        "[jenkins]\npod_retention = \"sometimes\"\nyaml_merge_strategy = \"mix\"\n",
+    )
+    .unwrap();
+    let o = dind(&["render", "--format", "jenkins", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = stderr(&o);
+    assert!(err.contains("sometimes") && err.contains("mix"), "{err}");
+}
+
+#[test]
+fn lint_text_output() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+    let o = Command::new(env!("CARGO_BIN_EXE_dind"))
+        .current_dir(fixtures)
+        .args(["lint", "seed/unix.Jenkinsfile"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "warnings only");
+    insta::assert_snapshot!(String::from_utf8(o.stdout).unwrap());
+}
