@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::{Client, DindPod, PLAINTEXT_PORT, Probe, TLS_PORT, Transport, TransportKind};
+use crate::model::{Client, DindPod, Probe, Transport, TransportKind};
 use crate::{Diagnostic, Diagnostics};
 
 /// `probe = false` turns the probe off; `probe = 300` sets its budget in seconds.
@@ -236,42 +236,21 @@ impl Settings {
                 TransportKind::Unix
             }
         };
-        let port = match self.port {
-            None => None,
-            Some(p) if (1..=65535).contains(&p) => u16::try_from(p).ok(),
-            Some(p) => {
-                errors.push(Diagnostic::input(
-                    "port",
-                    format!("{p} is not a valid TCP port (1..=65535)"),
-                ));
-                None
-            }
-        };
-        if self.socket.is_some() && kind != TransportKind::Unix {
-            errors.push(Diagnostic::input(
-                "socket",
-                format!("`socket` applies to the `unix` transport, not `{kind}`"),
-            ));
-        }
-        if self.port.is_some() && matches!(kind, TransportKind::Unix | TransportKind::InContainer) {
-            errors.push(Diagnostic::input(
-                "port",
-                format!("`port` applies to the `tcp` and `tls` transports, not `{kind}`"),
-            ));
-        }
         let transport = match kind {
-            TransportKind::Unix => Transport::Unix(self.socket.clone()),
-            TransportKind::Tcp => Transport::Tcp {
-                port: port.unwrap_or(PLAINTEXT_PORT),
-            },
-            TransportKind::Tls => Transport::Tls {
-                port: port.unwrap_or(TLS_PORT),
-            },
+            TransportKind::Unix => Transport::unix(),
+            TransportKind::Tcp => Transport::tcp(),
+            TransportKind::Tls => Transport::tls(),
             TransportKind::InContainer => Transport::InContainer,
         };
         let mut pod = DindPod::new()
             .transport(transport)
             .set_rootless(self.rootless.unwrap_or(false));
+        if let Some(p) = self.port {
+            pod = pod.port(p);
+        }
+        if let Some(s) = &self.socket {
+            pod = pod.socket(s);
+        }
         if let Some(v) = &self.docker_version {
             pod = pod.docker_version(v);
         }

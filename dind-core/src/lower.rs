@@ -188,8 +188,37 @@ fn resolve(spec: &DindPod) -> Result<Plan<'_>, Vec<Diagnostic>> {
         );
     }
 
-    // The transport.
-    let wiring = match &spec.transport {
+    // The transport, with `port` and `socket` applied.
+    let mut transport = spec.transport.clone();
+    if let Some(socket) = &spec.socket {
+        match &mut transport {
+            Transport::Unix(path) => *path = Some(socket.clone()),
+            other => err(
+                &mut errors,
+                "socket",
+                format!("`socket` applies to the `unix` transport, not `{}`", other.kind()),
+            ),
+        }
+    }
+    if let Some(port) = spec.port {
+        match (u16::try_from(port), &mut transport) {
+            (Ok(p), Transport::Tcp { port } | Transport::Tls { port }) if p != 0 => *port = p,
+            (_, Transport::Tcp { .. } | Transport::Tls { .. }) => err(
+                &mut errors,
+                "port",
+                format!("{port} is not a valid TCP port (1..=65535)"),
+            ),
+            (_, other) => err(
+                &mut errors,
+                "port",
+                format!(
+                    "`port` applies to the `tcp` and `tls` transports, not `{}`",
+                    other.kind()
+                ),
+            ),
+        }
+    }
+    let wiring = match &transport {
         Transport::Unix(path) => {
             let (daemon_path, client_path) = match path {
                 None => (
@@ -280,7 +309,7 @@ fn resolve(spec: &DindPod) -> Result<Plan<'_>, Vec<Diagnostic>> {
             "applies only to the `tcp` transport".into(),
         );
     }
-    if spec.transport == Transport::InContainer && !spec.clients.is_empty() {
+    if transport == Transport::InContainer && !spec.clients.is_empty() {
         err(&mut errors, "clients", "the `in-container` transport runs steps in the daemon container; it has no clients (use `unix` to add client containers)".into());
     }
 

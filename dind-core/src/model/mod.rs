@@ -43,6 +43,8 @@ pub const DEFAULT_DAEMON_MEMORY_REQUEST: &str = "1Gi";
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DindPod {
     pub(crate) transport: Transport,
+    pub(crate) port: Option<u32>,
+    pub(crate) socket: Option<String>,
     pub(crate) rootless: bool,
     pub(crate) image: Option<String>,
     pub(crate) docker_version: Option<String>,
@@ -89,6 +91,22 @@ impl DindPod {
     #[must_use]
     pub fn transport(mut self, transport: Transport) -> Self {
         self.transport = transport;
+        self
+    }
+
+    /// The TCP port of the `tcp` or `tls` transport (1..=65535), overriding the transport's own.
+    /// Checked in [`DindPod::build`]: out of range, or with another transport, is an error.
+    #[must_use]
+    pub fn port(mut self, port: u32) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// The socket path of the `unix` transport (absolute, at most 107 bytes), e.g.
+    /// `/dind-only/docker.sock`. Checked in [`DindPod::build`].
+    #[must_use]
+    pub fn socket(mut self, path: impl Into<String>) -> Self {
+        self.socket = Some(path.into());
         self
     }
 
