@@ -5,8 +5,10 @@
 //! [`render`] (YAML, JSON, Jenkins). [`lint`] runs the same rules on pods people already have.
 #![forbid(unsafe_code)]
 
+pub mod codegen;
 pub mod config;
 pub mod conventions;
+pub mod derived;
 mod diagnostic;
 pub mod facts;
 pub mod lint;
@@ -18,6 +20,7 @@ pub mod syntax;
 pub mod topology;
 pub mod yaml;
 
+pub use derived::DindConfig;
 pub use diagnostic::{Code, Diagnostic, Diagnostics, RuleInfo, Severity};
 pub use lint::{lint_jcasc, lint_jenkinsfile, lint_yaml};
 pub use model::*;

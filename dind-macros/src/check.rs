@@ -1,0 +1,271 @@
+//! Every check that literals allow, collected before anything is generated (like serde_derive's
+//! `Ctxt` and `check.rs`): values first, then the cross-field pass. All errors are reported at
+//! once, each at its token.
+
+use darling::Error;
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+
+use crate::attrs::{Role, StructAttrs};
+
+const TRANSPORTS: [&str; 4] = ["unix", "tcp", "tls", "in-container"];
+/// The first Kubernetes minor with native sidecars (mirrors `dind-core/data/kubernetes.toml`).
+const NATIVE_SIDECAR_MINOR: u32 = 29;
+const MAX_SOCKET_PATH: usize = 107;
+
+/// What the derive generates from, once checked.
+pub struct Plan {
+    pub ident: syn::Ident,
+    pub generics: syn::Generics,
+    pub krate: syn::Path,
+    pub transport: Option<String>,
+    pub socket: Option<String>,
+    pub port: Option<u32>,
+    pub rootless: bool,
+    pub image: Option<String>,
+    pub docker_version: Option<String>,
+    pub mtu: Option<u32>,
+    pub native_sidecar: bool,
+    pub kube_version: Option<String>,
+    pub fields: Vec<(syn::Ident, syn::Type, Role)>,
+}
+
+fn did_you_mean<'a>(value: &str, options: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    options
+        .into_iter()
+        .map(|o| (strsim::damerau_levenshtein(value, o), o))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, o)| o)
+}
+
+fn int_in(
+    lit: &syn::LitInt,
+    what: &str,
+    range: std::ops::RangeInclusive<u32>,
+    errors: &mut darling::error::Accumulator,
+) -> Option<u32> {
+    match lit.base10_parse::<u64>() {
+        Ok(v) if v >= u64::from(*range.start()) && v <= u64::from(*range.end()) => u32::try_from(v).ok(),
+        Ok(v) => {
+            errors.push(
+                Error::custom(format!(
+                    "{what} = {v} is out of range ({}..={})",
+                    range.start(),
+                    range.end()
+                ))
+                .with_span(lit),
+            );
+            None
+        }
+        Err(e) => {
+            errors.push(Error::custom(format!("{what}: {e}")).with_span(lit));
+            None
+        }
+    }
+}
+
+fn kube_minor(text: &str) -> Option<u32> {
+    let rest = text.strip_prefix("1.")?;
+    let minor = rest.split('.').next()?;
+    minor.parse().ok()
+}
+
+pub fn check(input: StructAttrs) -> Result<Plan, Error> {
+    let mut errors = Error::accumulator();
+    let krate = input.krate.clone().unwrap_or_else(|| syn::parse_quote!(::dind));
+
+    // Values.
+    let transport = input.transport.as_ref().and_then(|t| {
+        if TRANSPORTS.contains(&t.as_str()) {
+            Some(t.to_string())
+        } else {
+            let hint = did_you_mean(t, TRANSPORTS)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            errors.push(
+                Error::custom(format!(
+                    "unknown transport `{}` (expected one of: {}){hint}",
+                    t.as_str(),
+                    TRANSPORTS.join(", ")
+                ))
+                .with_span(&t.span()),
+            );
+            None
+        }
+    });
+    let port = input
+        .port
+        .as_ref()
+        .and_then(|p| int_in(p, "port", 1..=65535, &mut errors));
+    let mtu = input
+        .mtu
+        .as_ref()
+        .and_then(|m| int_in(m, "mtu", 68..=65535, &mut errors));
+    if let Some(s) = &input.socket {
+        if !s.starts_with('/') {
+            errors.push(Error::custom(format!("socket `{}` is not an absolute path", s.as_str())).with_span(&s.span()));
+        } else if s.len() > MAX_SOCKET_PATH {
+            errors.push(
+                Error::custom(format!(
+                    "socket path is {} bytes; a unix socket path holds at most {MAX_SOCKET_PATH}",
+                    s.len()
+                ))
+                .with_span(&s.span()),
+            );
+        }
+    }
+    if let Some(k) = &input.kube_version
+        && kube_minor(k).is_none()
+    {
+        errors.push(
+            Error::custom(format!(
+                "kube_version `{}` is not a Kubernetes version such as \"1.33\"",
+                k.as_str()
+            ))
+            .with_span(&k.span()),
+        );
+    }
+
+    // Field roles.
+    let mut fields = Vec::new();
+    let struct_fields = input.data.as_ref().take_struct().map(|f| f.fields).unwrap_or_default();
+    for f in struct_fields {
+        let Some(ident) = f.ident.clone() else { continue };
+        let roles = f.roles();
+        let role = match roles.as_slice() {
+            [] => match Role::from_name(&ident.to_string()) {
+                Some(r) => r,
+                None => {
+                    let names: Vec<&str> = Role::ALL.iter().map(|(_, n)| *n).collect();
+                    errors.push(
+                        Error::custom(format!(
+                            "field `{ident}` has no role; give it one ({}) or mark it `#[dind(skip)]`",
+                            names.join(", ")
+                        ))
+                        .with_span(&ident),
+                    );
+                    continue;
+                }
+            },
+            [(r, _)] => *r,
+            [(first, _), rest @ ..] => {
+                for (r, span) in rest {
+                    errors.push(
+                        Error::custom(format!(
+                            "field `{ident}` has two roles, `{}` and `{}`; a field feeds one setting",
+                            first.name(),
+                            r.name()
+                        ))
+                        .with_span(span),
+                    );
+                }
+                *first
+            }
+        };
+        if role != Role::Skip {
+            fields.push((
+                ident,
+                f.ty.clone(),
+                role,
+                roles.first().map_or_else(|| f.ident.span(), |(_, s)| *s),
+            ));
+        }
+    }
+
+    // Cross-field checks.
+    for (i, (ident, _, role, span)) in fields.iter().enumerate() {
+        if let Some((other, ..)) = fields[..i].iter().find(|(_, _, r, _)| r == role) {
+            errors.push(
+                Error::custom(format!(
+                    "duplicate role `{}`: fields `{other}` and `{ident}` both feed it",
+                    role.name()
+                ))
+                .with_span(span),
+            );
+        }
+        let literal: Option<Span> = match role {
+            Role::Port => input.port.as_ref().map(Spanned::span),
+            Role::Socket => input.socket.as_ref().map(|s| s.span()),
+            Role::Image => input.image.as_ref().map(|s| s.span()),
+            Role::Mtu => input.mtu.as_ref().map(Spanned::span),
+            Role::KubeVersion => input.kube_version.as_ref().map(|s| s.span()),
+            _ => None,
+        };
+        if literal.is_some() {
+            errors.push(
+                Error::custom(format!(
+                    "`{}` is given twice: as a struct attribute and by field `{ident}`",
+                    role.name()
+                ))
+                .with_span(span),
+            );
+        }
+    }
+    let has_field = |role: Role| fields.iter().find(|(_, _, r, _)| *r == role).map(|(_, _, _, s)| *s);
+    let kind = transport.as_deref().unwrap_or("unix");
+    let socket_span = input
+        .socket
+        .as_ref()
+        .map(|s| s.span())
+        .or_else(|| has_field(Role::Socket));
+    if let Some(span) = socket_span
+        && kind != "unix"
+    {
+        errors.push(Error::custom(format!("`socket` applies to the `unix` transport, not `{kind}`")).with_span(&span));
+    }
+    let port_span = input.port.as_ref().map(Spanned::span).or_else(|| has_field(Role::Port));
+    if let Some(span) = port_span
+        && (kind == "unix" || kind == "in-container")
+    {
+        let why = if transport.is_none() {
+            " (the default transport); add `transport = \"tcp\"` or `\"tls\"`"
+        } else {
+            ""
+        };
+        errors.push(
+            Error::custom(format!(
+                "`port` applies to the `tcp` and `tls` transports, not `{kind}`{why}"
+            ))
+            .with_span(&span),
+        );
+    }
+    if input.rootless.is_present() && kind == "tcp" {
+        errors.push(Error::custom("plaintext TCP cannot work rootless (dockerd listens inside rootlesskit's network namespace); use `unix` or `tls`").with_span(&input.rootless.span()));
+    }
+    if let (Some(image), Some(_)) = (&input.image, &input.docker_version) {
+        errors.push(
+            Error::custom("give either `image` or `docker_version`, not both (the image's tag names the version)")
+                .with_span(&image.span()),
+        );
+    }
+    if input.native_sidecar.is_present()
+        && let Some(k) = &input.kube_version
+        && kube_minor(k).is_some_and(|m| m < NATIVE_SIDECAR_MINOR)
+    {
+        errors.push(
+            Error::custom(format!(
+                "native_sidecar needs Kubernetes >= 1.{NATIVE_SIDECAR_MINOR}, but kube_version is {}",
+                k.as_str()
+            ))
+            .with_span(&k.span()),
+        );
+    }
+
+    errors.finish()?;
+    Ok(Plan {
+        ident: input.ident,
+        generics: input.generics,
+        krate,
+        transport,
+        socket: input.socket.map(|s| s.as_str().to_string()),
+        port,
+        rootless: input.rootless.is_present(),
+        image: input.image.map(|s| s.as_str().to_string()),
+        docker_version: input.docker_version.map(|s| s.as_str().to_string()),
+        mtu,
+        native_sidecar: input.native_sidecar.is_present(),
+        kube_version: input.kube_version.map(|s| s.as_str().to_string()),
+        fields: fields.into_iter().map(|(i, t, r, _)| (i, t, r)).collect(),
+    })
+}

@@ -1,0 +1,5 @@
+#[derive(dind::DindConfig)]
+#[dind(transprot = "tcp")]
+struct Agent {}
+
+fn main() {}

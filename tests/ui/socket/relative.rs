@@ -1,0 +1,5 @@
+#[derive(dind::DindConfig)]
+#[dind(socket = "dind/docker.sock")]
+struct Agent {}
+
+fn main() {}
