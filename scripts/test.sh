@@ -33,6 +33,8 @@ if [ ! -x .venv/bin/kubernetes-validate ] || ! cmp -s scripts/oracle-requirement
     cp scripts/oracle-requirements.txt .venv/.requirements
 fi
 export DIND_ORACLE_VENV="$PWD/.venv"
+# Checked-in generated files (examples/jenkins-helper/generated) must be current.
+export DIND_CODEGEN_CHECK=1
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

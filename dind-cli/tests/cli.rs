@@ -289,3 +289,75 @@ fn lint_text_output() {
     assert_eq!(o.status.code(), Some(0), "warnings only");
     insta::assert_snapshot!(String::from_utf8(o.stdout).unwrap());
 }
+
+/// One lowering: the same settings as a derived struct, as builder calls and as `dind render`
+/// flags give the same YAML, byte for byte.
+#[test]
+fn derive_builder_and_cli_agree() {
+    use dind::{Client, DindConfig, DindPod};
+
+    #[derive(DindConfig)]
+    #[dind(transport = "tcp", docker_version = "29", native_sidecar, kube_version = "1.33")]
+    struct Agent {
+        port: u32,
+        #[dind(mtu)]
+        network_mtu: Option<u32>,
+        registry_mirrors: Vec<String>,
+        insecure_registries: Vec<&'static str>,
+        clients: Vec<Client>,
+        env: Vec<(String, String)>,
+        labels: std::collections::BTreeMap<String, String>,
+    }
+    let agent = Agent {
+        port: 8989,
+        network_mtu: Some(1400),
+        registry_mirrors: vec!["https://mirror.gcr.io".into()],
+        insecure_registries: vec!["registry.local:5000"],
+        clients: vec![Client::new("build").image("docker:29.7.2-cli")],
+        env: vec![("BUILDKIT_PROGRESS".into(), "plain".into())],
+        labels: [("team".to_string(), "ci".to_string())].into(),
+    };
+    let derived = agent.build().unwrap().to_yaml();
+    let builder = DindPod::new()
+        .transport(dind::Transport::tcp())
+        .port(8989)
+        .docker_version("29")
+        .native_sidecar()
+        .kube_version("1.33")
+        .mtu(1400)
+        .registry_mirror("https://mirror.gcr.io")
+        .insecure_registry("registry.local:5000")
+        .client(Client::new("build").image("docker:29.7.2-cli"))
+        .env("BUILDKIT_PROGRESS", "plain")
+        .label("team", "ci")
+        .build()
+        .unwrap()
+        .to_yaml();
+    let cli = dind(&[
+        "render",
+        "--transport",
+        "tcp",
+        "--port",
+        "8989",
+        "--docker-version",
+        "29",
+        "--native-sidecar",
+        "--kube-version",
+        "1.33",
+        "--mtu",
+        "1400",
+        "--registry-mirror",
+        "https://mirror.gcr.io",
+        "--insecure-registry",
+        "registry.local:5000",
+        "--client",
+        "build=docker:29.7.2-cli",
+        "--env",
+        "BUILDKIT_PROGRESS=plain",
+        "--label",
+        "team=ci",
+    ]);
+    assert_eq!(cli.status.code(), Some(0), "{}", stderr(&cli));
+    assert_eq!(derived, builder);
+    assert_eq!(String::from_utf8(cli.stdout).unwrap(), derived);
+}
