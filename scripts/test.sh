@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace on a fresh machine. Installs what the tests need, idempotently:
-# Debian's groovy (Groovy 2.4, as Jenkins ships) with a JDK, and a Python venv with the pinned
-# oracles (kubernetes-validate, PyYAML). Tests that need an oracle fail when it is missing.
+# Debian's groovy (Groovy 2.4, as Jenkins ships) with a JDK; docker.io (a real dockerd 20.10 and
+# docker CLI), busybox-static and openssl for the real-daemon test; and a Python venv with the
+# pinned oracles (kubernetes-validate, PyYAML). Tests that need an oracle fail when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,10 @@ log() { printf '\n==> %s\n' "$*"; }
 need_apt=()
 command -v groovy >/dev/null 2>&1 || need_apt+=(groovy)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+[ -x /usr/sbin/dockerd ] || need_apt+=(docker.io)
+[ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_apt+=(busybox-static)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 if ((${#need_apt[@]})); then
     log "installing ${need_apt[*]} (apt)"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -43,7 +48,11 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 log "cargo test"
-cargo test --workspace --all-targets --quiet
+cargo test --workspace --lib --bins --tests --examples --quiet -- --skip every_rendered_transport_connects_to_a_real_daemon
+log "benchmarks, once each as tests"
+cargo test --workspace --benches --quiet
+log "real daemon (one line per case)"
+cargo test --quiet --test real_daemon -- --nocapture
 log "doctests"
 cargo test --workspace --doc --quiet
 log "all tests passed"
