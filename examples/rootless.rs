@@ -2,8 +2,9 @@
 //!
 //! Run: `cargo run --example rootless`. The same pod from settings: `dind render --config examples/config/rootless.toml`.
 
-#[allow(unused_imports)]
-use dind::{Client, DindPod, Probe, Transport};
+mod support;
+
+use dind::{Client, DindPod};
 
 /// The example's pod.
 #[allow(dead_code)]
@@ -12,17 +13,6 @@ pub fn pod() -> DindPod {
 }
 
 #[allow(dead_code)]
-fn main() {
-    match pod().build() {
-        Ok(built) => {
-            for w in built.warnings() {
-                eprintln!("{w}");
-            }
-            print!("{}", built.to_yaml());
-        }
-        Err(errors) => {
-            eprintln!("{errors}");
-            std::process::exit(1);
-        }
-    }
+fn main() -> std::process::ExitCode {
+    support::print(pod())
 }

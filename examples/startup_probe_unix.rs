@@ -2,7 +2,8 @@
 //!
 //! Run: `cargo run --example startup_probe_unix`. The same pod from settings: `dind render --config examples/config/startup_probe_unix.toml`.
 
-#[allow(unused_imports)]
+mod support;
+
 use dind::{Client, DindPod, Probe, Transport};
 
 /// The example's pod.
@@ -15,17 +16,6 @@ pub fn pod() -> DindPod {
 }
 
 #[allow(dead_code)]
-fn main() {
-    match pod().build() {
-        Ok(built) => {
-            for w in built.warnings() {
-                eprintln!("{w}");
-            }
-            print!("{}", built.to_yaml());
-        }
-        Err(errors) => {
-            eprintln!("{errors}");
-            std::process::exit(1);
-        }
-    }
+fn main() -> std::process::ExitCode {
+    support::print(pod())
 }

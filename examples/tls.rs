@@ -2,8 +2,9 @@
 //!
 //! Run: `cargo run --example tls`. The same pod from settings: `dind render --config examples/config/tls.toml`.
 
-#[allow(unused_imports)]
-use dind::{Client, DindPod, Probe, Transport};
+mod support;
+
+use dind::{Client, DindPod, Transport};
 
 /// The example's pod.
 #[allow(dead_code)]
@@ -16,17 +17,6 @@ pub fn pod() -> DindPod {
 }
 
 #[allow(dead_code)]
-fn main() {
-    match pod().build() {
-        Ok(built) => {
-            for w in built.warnings() {
-                eprintln!("{w}");
-            }
-            print!("{}", built.to_yaml());
-        }
-        Err(errors) => {
-            eprintln!("{errors}");
-            std::process::exit(1);
-        }
-    }
+fn main() -> std::process::ExitCode {
+    support::print(pod())
 }

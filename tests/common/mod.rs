@@ -1,5 +1,7 @@
 //! Shared by the integration tests: the examples' pods, and the oracle venv.
 #![allow(dead_code)]
+// Every example is included for its pod, and each brings the shared `examples/support` module.
+#![allow(clippy::duplicate_mod)]
 
 use std::path::PathBuf;
 
