@@ -45,13 +45,8 @@ fn coded(errors: &mut Vec<Diagnostic>, code: Code, path: &str, message: String) 
 
 /// Checks a unix socket path (DIND013): absolute, at most 107 bytes, in a directory below `/`.
 pub(crate) fn socket_path_problem(path: &str) -> Option<String> {
-    if !path.starts_with('/') {
-        Some(format!("socket path `{path}` is not absolute"))
-    } else if path.len() > MAX_SOCKET_PATH {
-        Some(format!(
-            "socket path is {} bytes long; a unix socket path holds at most {MAX_SOCKET_PATH}",
-            path.len()
-        ))
+    if let Some(problem) = syntax::socket_path_problem(path) {
+        Some(problem)
     } else if path.ends_with('/') || path.split('/').any(|s| s == ".." || s == ".") {
         Some(format!(
             "socket path `{path}` must name a file without `.` or `..` segments"

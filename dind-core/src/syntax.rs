@@ -73,3 +73,26 @@ pub fn is_quantity(text: &str) -> bool {
 pub fn is_env_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| (b'!'..=b'~').contains(&b) && b != b'=')
 }
+
+/// What makes a unix socket path unusable to the kernel: not absolute, or longer than the 107
+/// bytes `sun_path` holds (with its terminator). `None` when it is fine.
+///
+/// ```
+/// use dind_core::syntax::socket_path_problem;
+/// assert!(socket_path_problem("/dind/docker.sock").is_none());
+/// assert!(socket_path_problem("dind/docker.sock").unwrap().contains("absolute"));
+/// assert!(socket_path_problem(&format!("/{}", "d".repeat(107))).unwrap().contains("107"));
+/// ```
+pub fn socket_path_problem(path: &str) -> Option<String> {
+    let max = crate::conventions::MAX_SOCKET_PATH;
+    if !path.starts_with('/') {
+        Some(format!("socket path `{path}` is not absolute"))
+    } else if path.len() > max {
+        Some(format!(
+            "socket path is {} bytes long; a unix socket path holds at most {max}",
+            path.len()
+        ))
+    } else {
+        None
+    }
+}

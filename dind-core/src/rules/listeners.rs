@@ -30,14 +30,8 @@ pub(super) fn plaintext_exposed(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
 /// DIND013: socket paths the kernel or the mounts make unusable.
 pub(super) fn socket_path_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut check = |place: &crate::topology::Place<'_>, path: &str, field: String| {
-        let problem = if !path.starts_with('/') {
-            Some(format!("socket path `{path}` is not absolute"))
-        } else if path.len() > crate::conventions::MAX_SOCKET_PATH {
-            Some(format!(
-                "socket path is {} bytes; a unix socket path holds at most {}",
-                path.len(),
-                crate::conventions::MAX_SOCKET_PATH
-            ))
+        let problem = if let Some(problem) = crate::syntax::socket_path_problem(path) {
+            Some(problem)
         } else if place
             .container
             .volume_mounts
