@@ -205,7 +205,13 @@ impl Codegen {
                 stale.push(path);
                 continue;
             }
-            write_atomically(&path, contents)?;
+            let parent = path.parent().unwrap_or(&self.dir);
+            std::fs::create_dir_all(parent)
+                .and_then(|()| crate::files::write_atomically(&path, contents.as_bytes()))
+                .map_err(|source| CodegenError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
             report.written.push(path);
         }
         if stale.is_empty() {
@@ -214,25 +220,4 @@ impl Codegen {
             Err(CodegenError::Stale(stale))
         }
     }
-}
-
-fn write_atomically(path: &Path, contents: &str) -> Result<(), CodegenError> {
-    let io = |source| CodegenError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.dind-{}.tmp", std::process::id()));
-    std::fs::write(&tmp, contents)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io(e)
-        })
 }

@@ -11,6 +11,7 @@ pub mod conventions;
 pub mod derived;
 mod diagnostic;
 pub mod facts;
+pub mod files;
 pub mod lint;
 mod lower;
 mod model;
