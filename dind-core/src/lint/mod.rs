@@ -110,15 +110,13 @@ pub fn lint_jcasc(text: &str, ctx: &Context) -> Result<Vec<Finding>, String> {
         let clouds = doc
             .value
             .pointer("/jenkins/clouds")
-            .and_then(|c| c.as_array())
-            .cloned()
-            .unwrap_or_default();
+            .and_then(serde_json::Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
         for (ci, cloud) in clouds.iter().enumerate() {
             let templates = cloud
                 .pointer("/kubernetes/templates")
-                .and_then(|t| t.as_array())
-                .cloned()
-                .unwrap_or_default();
+                .and_then(serde_json::Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
             for (ti, template) in templates.iter().enumerate() {
                 let Some(yaml) = template.get("yaml").and_then(|y| y.as_str()) else {
                     continue;
@@ -127,14 +125,12 @@ pub fn lint_jcasc(text: &str, ctx: &Context) -> Result<Vec<Finding>, String> {
                 let path = format!("jenkins.clouds[{ci}].kubernetes.templates[{ti}].yaml");
                 let key_line = doc.line_of(&path);
                 let unescaped = yaml.replace("^${", "${");
-                // A block scalar starts on the line after its key.
-                let offset = if text.lines().nth(key_line.saturating_sub(1)).is_some_and(|l| {
-                    l.trim_end().ends_with('|') || l.trim_end().ends_with("|-") || l.trim_end().ends_with("|+")
-                }) {
-                    key_line
-                } else {
-                    key_line - 1
-                };
+                // A literal block scalar (`|`, `|-`, `|+`) starts on the line after its key.
+                let block = text
+                    .lines()
+                    .nth(key_line.saturating_sub(1))
+                    .is_some_and(|l| l.trim_end().trim_end_matches(['-', '+']).ends_with('|'));
+                let offset = if block { key_line } else { key_line.saturating_sub(1) };
                 out.extend(pods::lint_pods(&unescaped, ctx, offset, |l| l)?);
             }
         }

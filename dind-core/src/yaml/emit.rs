@@ -68,17 +68,6 @@ fn quote(s: &str, out: &mut String) {
     out.push('"');
 }
 
-fn scalar(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) if is_plain_safe(s) => out.push_str(s),
-        Value::String(s) => quote(s, out),
-        Value::Array(_) | Value::Object(_) => unreachable!("scalar() is called on scalars only"),
-    }
-}
-
 fn ordered(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
     let mut entries: Vec<(&String, &Value)> = map.iter().collect();
     entries.sort_by_key(|(k, _)| FIRST_KEYS.iter().position(|f| f == k).unwrap_or(FIRST_KEYS.len()));
@@ -89,11 +78,19 @@ fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
-fn inline_empty(v: &Value, out: &mut String) {
+/// Writes a value that fits on the line after its key or dash: a scalar or an empty collection.
+/// (Non-empty collections take block style in `map` and `seq`; JSON's flow style, which is valid
+/// YAML, keeps this function total.)
+fn inline(v: &Value, out: &mut String) {
     match v {
-        Value::Array(_) => out.push_str("[]"),
-        Value::Object(_) => out.push_str("{}"),
-        other => scalar(other, out),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) if is_plain_safe(s) => out.push_str(s),
+        Value::String(s) => quote(s, out),
+        Value::Array(a) if a.is_empty() => out.push_str("[]"),
+        Value::Object(o) if o.is_empty() => out.push_str("{}"),
+        collection => out.push_str(&collection.to_string()),
     }
 }
 
@@ -120,7 +117,7 @@ fn map(m: &serde_json::Map<String, Value>, indent: usize, first_inline: bool, ou
             }
             other => {
                 out.push(' ');
-                inline_empty(other, out);
+                inline(other, out);
                 out.push('\n');
             }
         }
@@ -138,7 +135,7 @@ fn seq(a: &[Value], indent: usize, out: &mut String) {
                 seq(inner, indent + 2, out);
             }
             other => {
-                inline_empty(other, out);
+                inline(other, out);
                 out.push('\n');
             }
         }
@@ -157,7 +154,7 @@ pub fn to_yaml(value: &Value) -> String {
         Value::Object(o) if !o.is_empty() => map(o, 0, false, &mut out),
         Value::Array(a) if !a.is_empty() => seq(a, 0, &mut out),
         other => {
-            inline_empty(other, &mut out);
+            inline(other, &mut out);
             out.push('\n');
         }
     }
