@@ -30,15 +30,6 @@ pub struct Plan {
     pub fields: Vec<(syn::Ident, syn::Type, Role)>,
 }
 
-fn did_you_mean<'a>(value: &str, options: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    options
-        .into_iter()
-        .map(|o| (strsim::damerau_levenshtein(value, o), o))
-        .filter(|(distance, _)| *distance <= 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, o)| o)
-}
-
 fn int_in(
     lit: &syn::LitInt,
     what: &str,
@@ -80,7 +71,7 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
         if TRANSPORTS.contains(&t.as_str()) {
             Some(t.to_string())
         } else {
-            let hint = did_you_mean(t, TRANSPORTS)
+            let hint = crate::keys::did_you_mean(t, TRANSPORTS)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             errors.push(

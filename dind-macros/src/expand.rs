@@ -12,7 +12,15 @@ use crate::check::{Plan, check};
 /// Expands `#[derive(DindConfig)]` on `input`.
 pub fn expand(input: &syn::DeriveInput) -> TokenStream {
     let krate = crate_path(input);
-    let parsed = StructAttrs::from_derive_input(input).and_then(check);
+    let (known, mut errors) = crate::keys::strip_unknown(input);
+    let parsed = match StructAttrs::from_derive_input(&known).and_then(check) {
+        Ok(plan) if errors.is_empty() => Ok(plan),
+        Ok(_) => Err(darling::Error::multiple(errors)),
+        Err(e) => {
+            errors.push(e);
+            Err(darling::Error::multiple(errors))
+        }
+    };
     match parsed {
         Ok(plan) => generate(&plan),
         Err(errors) => {

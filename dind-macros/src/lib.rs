@@ -7,6 +7,7 @@
 mod attrs;
 mod check;
 mod expand;
+mod keys;
 
 use proc_macro::TokenStream;
 

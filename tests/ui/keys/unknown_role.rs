@@ -1,4 +1,5 @@
 #[derive(dind::DindConfig)]
+#[dind(transport = "tcp")]
 struct Agent {
     #[dind(prot)]
     port: u16,
