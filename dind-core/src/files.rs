@@ -7,11 +7,12 @@ use std::path::Path;
 ///
 /// ```
 /// let dir = std::env::temp_dir().join(format!("dind-doc-{}", std::process::id()));
-/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::create_dir_all(&dir)?;
 /// let path = dir.join("pod.yaml");
-/// dind_core::files::write_atomically(&path, b"kind: Pod\n").unwrap();
-/// assert_eq!(std::fs::read(&path).unwrap(), b"kind: Pod\n");
-/// # std::fs::remove_dir_all(&dir).unwrap();
+/// dind_core::files::write_atomically(&path, b"kind: Pod\n")?;
+/// assert_eq!(std::fs::read(&path)?, b"kind: Pod\n");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let name = path.file_name().ok_or_else(|| {
