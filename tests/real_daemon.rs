@@ -569,6 +569,67 @@ fn daemon_container(pod: &Pod) -> Container {
         .clone()
 }
 
+/// Drives the docker CLI as `client`: for `Connect`, version, info, import and `run --rm` must all
+/// succeed (returns how long `docker version` took); for `Refuse`, `docker version` must fail.
+fn exercise(
+    tools: &Tools,
+    sb: &Sandbox,
+    client: &Container,
+    expect: &Expect,
+    tarball: &Path,
+) -> Result<Duration, String> {
+    let t = Instant::now();
+    let version = docker_as(tools, sb, client, &["version"]);
+    let connected = t.elapsed();
+    match expect {
+        Expect::Refuse if version.status.success() => {
+            return Err(format!("control `{}` connected, but must not", client.name));
+        }
+        Expect::Refuse => return Ok(Duration::ZERO),
+        Expect::Connect if !version.status.success() => {
+            return Err(format!(
+                "client `{}`: docker version failed: {}",
+                client.name,
+                String::from_utf8_lossy(&version.stderr)
+            ));
+        }
+        Expect::Connect => {}
+    }
+    let image = format!("dind-judge/{}:busybox", client.name);
+    let tarball = tarball.to_str().ok_or("the tarball path is not UTF-8")?;
+    let steps: [Vec<&str>; 3] = [
+        vec!["info"],
+        vec!["import", tarball, &image],
+        vec![
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            &image,
+            "/bin/busybox",
+            "echo",
+            "dind-judge-marker",
+        ],
+    ];
+    for step in steps {
+        let out = docker_as(tools, sb, client, &step);
+        if !out.status.success() {
+            return Err(format!(
+                "client `{}`: docker {step:?} failed: {}",
+                client.name,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        if step[0] == "run" && !String::from_utf8_lossy(&out.stdout).contains("dind-judge-marker") {
+            return Err(format!(
+                "client `{}`: the container did not print the marker",
+                client.name
+            ));
+        }
+    }
+    Ok(connected)
+}
+
 /// Runs one case; returns its report line.
 fn run_case(tools: &Tools, index: usize, case: &Case, tarball: &Path) -> Result<String, String> {
     let sb = Sandbox::new(index, case.pod.clone());
@@ -607,67 +668,18 @@ fn run_case(tools: &Tools, index: usize, case: &Case, tarball: &Path) -> Result<
                 let cs: Vec<Container> = spec.containers.iter().filter(|c| c.name != "dind").cloned().collect();
                 if cs.is_empty() { vec![daemon.clone()] } else { cs }
             };
-            let mut outcome = Ok(Duration::ZERO);
+            let mut slowest = Duration::ZERO;
+            let mut outcome = Ok(());
             for client in &clients {
-                let t = Instant::now();
-                let version = docker_as(tools, &sb, client, &["version"]);
-                let connected = t.elapsed();
-                match case.expect {
-                    Expect::Refuse => {
-                        if version.status.success() {
-                            outcome = Err(format!("control `{}` connected, but must not", client.name));
-                        }
-                        continue;
-                    }
-                    Expect::Connect => {}
-                }
-                if !version.status.success() {
-                    outcome = Err(format!(
-                        "client `{}`: docker version failed: {}",
-                        client.name,
-                        String::from_utf8_lossy(&version.stderr)
-                    ));
-                    break;
-                }
-                let image = format!("dind-judge/{}:busybox", client.name);
-                let steps: [Vec<&str>; 3] = [
-                    vec!["info"],
-                    vec!["import", tarball.to_str().unwrap(), &image],
-                    vec![
-                        "run",
-                        "--rm",
-                        "--network",
-                        "none",
-                        &image,
-                        "/bin/busybox",
-                        "echo",
-                        "dind-judge-marker",
-                    ],
-                ];
-                for step in steps {
-                    let out = docker_as(tools, &sb, client, &step);
-                    if !out.status.success() {
-                        outcome = Err(format!(
-                            "client `{}`: docker {step:?} failed: {}",
-                            client.name,
-                            String::from_utf8_lossy(&out.stderr)
-                        ));
+                match exercise(tools, &sb, client, &case.expect, tarball) {
+                    Ok(connected) => slowest = slowest.max(connected),
+                    Err(e) => {
+                        outcome = Err(e);
                         break;
                     }
-                    if step[0] == "run" && !String::from_utf8_lossy(&out.stdout).contains("dind-judge-marker") {
-                        outcome = Err(format!(
-                            "client `{}`: the container did not print the marker",
-                            client.name
-                        ));
-                    }
-                }
-                if outcome.is_err() {
-                    break;
-                }
-                if let Ok(max) = outcome {
-                    outcome = Ok(max.max(connected));
                 }
             }
+            let outcome = outcome.map(|()| slowest);
             let dropped = if dropped.is_empty() {
                 String::new()
             } else {
