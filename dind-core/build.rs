@@ -1,5 +1,5 @@
-//! Compiles `data/*.toml` into typed Rust in `OUT_DIR`: the rule registry, the Docker release
-//! facts and the supported Kubernetes minors. A malformed data file fails the build with the
+//! Compiles `data/*.toml` into typed Rust in `OUT_DIR`: the rule registry and the Docker release
+//! facts. (The Kubernetes minors live in the dependency-free `dind-facts` crate.) A malformed data file fails the build with the
 //! file's name and the reason.
 
 use std::{collections::BTreeSet, env, fmt::Write as _, fs, path::Path};
@@ -45,14 +45,6 @@ struct Release {
 struct Span {
     since: String,
     until: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Kube {
-    oldest: String,
-    newest: String,
-    native_sidecar: String,
 }
 
 fn read<T: for<'de> Deserialize<'de>>(path: &str) -> T {
@@ -177,35 +169,6 @@ fn releases(out: &mut String) {
     out.push_str("        }\n    }\n}\n");
 }
 
-fn kube(out: &mut String) {
-    let file = "data/kubernetes.toml";
-    let k: Kube = read(file);
-    let (o, n, s) = (
-        version(&k.oldest, file),
-        version(&k.newest, file),
-        version(&k.native_sidecar, file),
-    );
-    assert!(
-        o <= s && s <= n,
-        "{file}: native_sidecar must lie between oldest and newest"
-    );
-    let _ = writeln!(
-        out,
-        "/// The oldest Kubernetes minor dind targets.\npub const OLDEST: KubeVersion = KubeVersion::new({}, {});",
-        o.0, o.1
-    );
-    let _ = writeln!(
-        out,
-        "/// The newest Kubernetes minor dind targets (the default target).\npub const NEWEST: KubeVersion = KubeVersion::new({}, {});",
-        n.0, n.1
-    );
-    let _ = writeln!(
-        out,
-        "/// The first minor with native sidecars on by default.\npub const NATIVE_SIDECAR: KubeVersion = KubeVersion::new({}, {});",
-        s.0, s.1
-    );
-}
-
 fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let mut text = String::new();
@@ -214,7 +177,4 @@ fn main() {
     text.clear();
     releases(&mut text);
     fs::write(Path::new(&out_dir).join("releases.rs"), &text).expect("write releases.rs");
-    text.clear();
-    kube(&mut text);
-    fs::write(Path::new(&out_dir).join("kube.rs"), &text).expect("write kube.rs");
 }

@@ -97,7 +97,7 @@ pub use dind_core::*;
 /// // Runtime errors name the field.
 /// let bad = Agent { network_mtu: Some(20), ..agent };
 /// let err = bad.build().unwrap_err();
-/// assert_eq!(err.0[0].path, "Agent.network_mtu");
+/// assert_eq!(err.as_slice()[0].path, "Agent.network_mtu");
 /// # Ok::<(), dind::Diagnostics>(())
 /// ```
 ///

@@ -1,7 +1,8 @@
 //! Real Groovy 2.4 (Debian's `groovy`, as Jenkins ships) evaluates every rendered scripted and
 //! declarative Jenkinsfile with stub steps (tests/groovy/harness.groovy). The YAML the stubs
 //! receive must equal our YAML byte for byte, for every example and for a hostile-content matrix.
-//! The JCasC output, read by a YAML parser with `^${` unescaped, gives the same pod.
+//! The JCasC output, read by a YAML parser and expanded by a model of JCasC's variable
+//! substitution, gives the same pod.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
@@ -10,7 +11,7 @@ mod common;
 use std::process::Command;
 
 use dind::render::jenkins::{JenkinsOptions, MergeStrategy, PodRetention};
-use dind::{Built, Client, DindPod};
+use dind::{Client, DindPod, JenkinsPod};
 
 const HOSTILE: &[&str] = &[
     "$HOME",
@@ -31,14 +32,16 @@ const HOSTILE: &[&str] = &[
     "a'''b\\'''c",
     "^${y}",
     "line\nbreak",
+    "\u{fffe}\u{ffff}\u{fdd0}\u{1ffff}",
+    "^^${z} $${w} ^",
 ];
 
-fn hostile_pod() -> Built {
+fn hostile_pod() -> JenkinsPod {
     let mut client = Client::new("docker");
     for (i, v) in HOSTILE.iter().enumerate() {
         client = client.env(format!("HOSTILE_{i}"), *v);
     }
-    DindPod::new().client(client).jenkins_workspace().build().unwrap()
+    DindPod::new().client(client).build_jenkins().unwrap()
 }
 
 /// `JAVA_HOME` as set, or else derived from the `java` on `PATH` (Debian's groovy script needs it).
@@ -59,12 +62,30 @@ fn java_home() -> Option<std::path::PathBuf> {
         .map(std::path::Path::to_path_buf)
 }
 
-fn groovy(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
-    let harness = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/groovy/harness.groovy");
+fn groovy_command() -> Command {
     let mut cmd = Command::new("groovy");
     if let Some(home) = java_home() {
         cmd.env("JAVA_HOME", home);
     }
+    cmd
+}
+
+#[test]
+fn the_groovy_oracle_is_groovy_2_4_as_in_jenkins() {
+    let out = groovy_command()
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| panic!("groovy (Debian package `groovy`, run ./scripts/test.sh): {e}"));
+    let version = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        version.contains("Groovy Version: 2.4."),
+        "the tests need Groovy 2.4, found: {version}"
+    );
+}
+
+fn groovy(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
+    let harness = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/groovy/harness.groovy");
+    let mut cmd = groovy_command();
     let out = cmd
         .arg(harness)
         .args(files)
@@ -87,7 +108,11 @@ fn groovy(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
 fn groovy_reads_back_exactly_our_yaml() {
     let dir = common::scratch("jenkins-groovy");
     let hostile_steps = JenkinsOptions {
-        steps: HOSTILE.iter().map(|s| format!("echo {s}")).collect(),
+        // U+FFFF is Groovy's end of file: a step holding it is refused (tested below).
+        steps: HOSTILE
+            .iter()
+            .map(|s| format!("echo {}", s.replace('\u{ffff}', "")))
+            .collect(),
         ..JenkinsOptions::default()
     };
     let all_options = JenkinsOptions {
@@ -101,24 +126,22 @@ fn groovy_reads_back_exactly_our_yaml() {
         inherit_from: Some("base".into()),
         ..JenkinsOptions::default()
     };
-    let mut cases: Vec<(String, Built, JenkinsOptions)> = common::examples()
+    let mut cases: Vec<(String, JenkinsPod, JenkinsOptions)> = common::examples()
         .into_iter()
-        .map(|(n, p)| {
-            (
-                n.to_string(),
-                p.jenkins_workspace().build().unwrap(),
-                JenkinsOptions::default(),
-            )
-        })
+        .map(|(n, p)| (n.to_string(), p.build_jenkins().unwrap(), JenkinsOptions::default()))
         .collect();
     cases.push(("hostile".into(), hostile_pod(), hostile_steps));
-    cases.push(("all-options".into(), DindPod::new().build().unwrap(), all_options));
+    cases.push((
+        "all-options".into(),
+        DindPod::new().build_jenkins().unwrap(),
+        all_options,
+    ));
     let mut files = Vec::new();
     let mut expected = Vec::new();
     for (name, built, o) in &cases {
         for (kind, text) in [
-            ("scripted", built.jenkins_scripted(o).unwrap()),
-            ("declarative", built.jenkins_declarative(o).unwrap()),
+            ("scripted", built.scripted(o).unwrap()),
+            ("declarative", built.declarative(o).unwrap()),
         ] {
             let path = dir.join(format!("{name}.{kind}.groovy"));
             std::fs::write(&path, text).unwrap();
@@ -174,6 +197,45 @@ fn groovy_reads_back_exactly_our_yaml() {
     );
 }
 
+/// JCasC's variable substitution (configuration-as-code's `SecretSourceResolver`, built on
+/// commons-text `StringSubstitutor` with prefix `${`, suffix `}` and escape character `^`): an
+/// escaped `^${` is written `${` and not resolved; every other `${...}` is replaced by whatever
+/// its secret source says (here the marker `RESOLVED`, so that any expansion shows).
+fn jcasc_substitute(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("^${") {
+            out.push_str("${");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("${") {
+            match after.find('}') {
+                Some(end) => {
+                    out.push_str("RESOLVED");
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push_str("${");
+                    rest = after;
+                }
+            }
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+#[test]
+fn the_jcasc_model_expands_and_escapes_as_jcasc_does() {
+    assert_eq!(
+        jcasc_substitute("a ${X} ^${Y} ^^${Z} $ ^ ${unclosed"),
+        "a RESOLVED ${Y} ^${Z} $ ^ ${unclosed"
+    );
+}
+
 #[test]
 fn jcasc_reads_back_as_the_same_pod() {
     let built = hostile_pod();
@@ -182,32 +244,39 @@ fn jcasc_reads_back_as_the_same_pod() {
     let template = &doc["jenkins"]["clouds"][0]["kubernetes"]["templates"][0];
     assert_eq!(template["name"], "dind");
     let yaml = template["yaml"].as_str().unwrap();
-    assert!(
-        !yaml.replace("^${", "").contains("${"),
-        "an unescaped ${{ would be expanded by JCasC"
-    );
-    assert_eq!(yaml.replace("^${", "${"), built.to_yaml());
+    assert_eq!(jcasc_substitute(yaml), built.to_yaml());
 }
 
 #[test]
 fn a_pod_too_large_for_groovy_is_dind023() {
     let big = DindPod::new()
         .client(Client::new("docker").env("PAD", "é".repeat(40_000)))
-        .build()
+        .build_jenkins()
         .unwrap();
-    let err = big.jenkins_scripted(&JenkinsOptions::default()).unwrap_err();
-    assert_eq!(err.0[0].code.map(|c| c.as_str()), Some("DIND023"));
-    assert!(big.jenkins_declarative(&JenkinsOptions::default()).is_err());
+    let err = big.scripted(&JenkinsOptions::default()).unwrap_err();
+    assert_eq!(err.as_slice()[0].code.map(|c| c.as_str()), Some("DIND023"));
+    let err = big.declarative(&JenkinsOptions::default()).unwrap_err();
+    assert_eq!(err.as_slice()[0].code.map(|c| c.as_str()), Some("DIND023"));
+}
+
+#[test]
+fn a_step_that_groovy_cannot_hold_is_refused() {
+    let agent = DindPod::new().build_jenkins().unwrap();
+    let o = JenkinsOptions {
+        steps: vec!["echo \u{ffff}".into()],
+        ..JenkinsOptions::default()
+    };
+    let err = agent.scripted(&o).unwrap_err();
+    assert_eq!(err.as_slice()[0].path, "jenkins.steps[0]");
+    assert!(err.to_string().contains("U+FFFF"), "{err}");
+    assert!(agent.declarative(&o).is_err());
 }
 
 #[test]
 fn the_linter_reads_our_jenkinsfiles_back_to_our_yaml() {
     let built = hostile_pod();
     let o = JenkinsOptions::default();
-    for text in [
-        built.jenkins_scripted(&o).unwrap(),
-        built.jenkins_declarative(&o).unwrap(),
-    ] {
+    for text in [built.scripted(&o).unwrap(), built.declarative(&o).unwrap()] {
         let literals = dind::lint::jenkinsfile_literals(&text).unwrap();
         assert_eq!(literals.len(), 1);
         assert_eq!(literals[0].value, built.to_yaml());

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod common;
+
 use dind::lint::{Finding, lint_source};
 use dind::rules::Context;
 use dind::{DindPod, Severity};
@@ -87,17 +89,21 @@ fn peer_patterns_lint_without_errors() {
 #[test]
 fn every_example_lints_clean_as_yaml_jenkinsfile_and_jcasc() {
     let ctx = Context::default();
-    for (name, pod) in [
-        ("default", DindPod::new()),
-        ("tls", DindPod::new().transport(dind::Transport::tls())),
-    ] {
-        let built = pod.jenkins_workspace().build().unwrap();
-        let o = dind::render::jenkins::JenkinsOptions::default();
+    let o = dind::render::jenkins::JenkinsOptions::default();
+    let mut pods = vec![
+        ("default".to_string(), DindPod::new()),
+        ("tls".to_string(), DindPod::new().transport(dind::Transport::tls())),
+    ];
+    pods.extend(common::examples().into_iter().map(|(n, p)| (n.to_string(), p)));
+    for (name, pod) in pods {
+        let manifest = pod.build().unwrap();
+        let agent = pod.build_jenkins().unwrap();
         for (kind, text) in [
-            ("pod.yaml", built.to_yaml()),
-            ("Jenkinsfile", built.jenkins_scripted(&o).unwrap()),
-            ("x.jenkinsfile", built.jenkins_declarative(&o).unwrap()),
-            ("jcasc.yaml", built.jcasc(&o).unwrap()),
+            ("pod.yaml", manifest.to_yaml()),
+            ("jenkins-pod.yaml", agent.to_yaml()),
+            ("Jenkinsfile", agent.scripted(&o).unwrap()),
+            ("x.jenkinsfile", agent.declarative(&o).unwrap()),
+            ("jcasc.yaml", agent.jcasc(&o).unwrap()),
         ] {
             let f = lint_source(kind, &text, &ctx).unwrap();
             assert!(f.is_empty(), "{name} as {kind}: {f:#?}");

@@ -128,7 +128,7 @@ pub fn run(args: LintArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let ctx = Context { kube_version };
+    let ctx = Context::new(kube_version);
     let mut code = exit::OK;
     let mut files_json = Vec::new();
     let mut text = String::new();

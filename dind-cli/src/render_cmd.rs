@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use dind_core::Diagnostic;
 use dind_core::config::{ClientSettings, ProbeSetting, Settings};
 use dind_core::render::jenkins::JenkinsOptions;
-use dind_core::{Diagnostic, Diagnostics};
 
 use crate::exit;
 
@@ -22,6 +22,8 @@ pub enum RenderFormat {
     JenkinsDeclarative,
     /// Jenkins Configuration as Code pod template.
     Jcasc,
+    /// The Jenkins agent's pod as plain YAML (for `yamlFile` or `readTrusted`).
+    JenkinsYaml,
     /// A text diagram of the wiring.
     Diagram,
 }
@@ -107,9 +109,18 @@ pub struct RenderArgs {
     /// Pod namespace.
     #[arg(long)]
     namespace: Option<String>,
-    /// Daemon memory request (default 1Gi).
+    /// Daemon memory request (default 1Gi, or the limit when that is lower).
     #[arg(long)]
     memory_request: Option<String>,
+    /// Daemon memory limit.
+    #[arg(long)]
+    memory_limit: Option<String>,
+    /// Service account (its token is then mounted unless --service-account-token=false).
+    #[arg(long)]
+    service_account: Option<String>,
+    /// Mount a service account token (default: only with --service-account).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    service_account_token: Option<bool>,
     /// Set DOCKER_IPTABLES_LEGACY=1.
     #[arg(long)]
     iptables_legacy: bool,
@@ -155,6 +166,9 @@ impl RenderArgs {
             name: self.name.clone(),
             namespace: self.namespace.clone(),
             memory_request: self.memory_request.clone(),
+            memory_limit: self.memory_limit.clone(),
+            service_account: self.service_account.clone(),
+            service_account_token: self.service_account_token,
             iptables_legacy: self.iptables_legacy.then_some(true),
             insecure_tcp_all_interfaces: self.insecure_tcp_all_interfaces.then_some(true),
             ..Settings::default()
@@ -171,20 +185,30 @@ fn report(diagnostics: &[Diagnostic]) {
     }
 }
 
+/// The largest settings file `--config` reads.
+const MAX_CONFIG: u64 = 1 << 20;
+
+/// Reads a settings file with a bound, whatever it is (a file, a FIFO, `/dev/stdin`).
+fn read_config(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CONFIG + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_CONFIG {
+        return Err(format!(
+            "`{}` is larger than {MAX_CONFIG} bytes; a settings file may have at most 1 MiB",
+            path.display()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8 text", path.display()))
+}
+
 fn settings(args: &RenderArgs) -> Result<Settings, String> {
     let mut s = match &args.config {
         None => Settings::default(),
         Some(path) => {
-            let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            if meta.len() > 1 << 20 {
-                return Err(format!(
-                    "`{}` is {} bytes; a settings file may have at most 1 MiB",
-                    path.display(),
-                    meta.len()
-                ));
-            }
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            let text = String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8 text", path.display()))?;
+            let text = read_config(path)?;
             Settings::parse(&text, path.to_str()).map_err(|e| format!("{}: {e}", path.display()))?
         }
     };
@@ -192,7 +216,8 @@ fn settings(args: &RenderArgs) -> Result<Settings, String> {
     Ok(s)
 }
 
-/// Runs `dind render`.
+/// Runs `dind render`: 0 on success, 1 when `--strict` meets warnings, 2 for any invalid setting
+/// (from a flag or the settings file alike).
 pub fn run(args: RenderArgs) -> u8 {
     let s = match settings(&args) {
         Ok(s) => s,
@@ -201,51 +226,58 @@ pub fn run(args: RenderArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let jenkins = matches!(
-        args.format,
-        RenderFormat::Jenkins | RenderFormat::JenkinsDeclarative | RenderFormat::Jcasc
-    );
     let options = match JenkinsOptions::from_settings(&s.jenkins.clone().unwrap_or_default()) {
         Ok(o) => o,
-        Err(Diagnostics(d)) => {
-            report(&d);
+        Err(d) => {
+            report(d.as_slice());
             return exit::USAGE;
         }
     };
-    let built = s
-        .to_pod()
-        .and_then(|pod| if jenkins { pod.jenkins_workspace() } else { pod }.build());
-    let built = match built {
-        Ok(b) => b,
-        Err(Diagnostics(d)) => {
-            report(&d);
-            return exit::FINDINGS;
+    let pod = match s.to_pod() {
+        Ok(p) => p,
+        Err(d) => {
+            report(d.as_slice());
+            return exit::USAGE;
         }
     };
-    report(built.warnings());
-    if args.strict && !built.warnings().is_empty() {
-        eprintln!("error: --strict: {} warning(s)", built.warnings().len());
+    let rendered = match args.format {
+        RenderFormat::Yaml | RenderFormat::Json | RenderFormat::Diagram => pod.build().map(|b| {
+            let text = match args.format {
+                RenderFormat::Json => b.to_json(),
+                RenderFormat::Diagram => dind_core::render::diagram::diagram(b.pod()),
+                _ => b.to_yaml(),
+            };
+            (text, b.warnings().to_vec())
+        }),
+        RenderFormat::Jenkins | RenderFormat::JenkinsDeclarative | RenderFormat::Jcasc | RenderFormat::JenkinsYaml => {
+            pod.build_jenkins().and_then(|j| {
+                let text = match args.format {
+                    RenderFormat::Jenkins => j.scripted(&options)?,
+                    RenderFormat::JenkinsDeclarative => j.declarative(&options)?,
+                    RenderFormat::Jcasc => j.jcasc(&options)?,
+                    _ => j.to_yaml(),
+                };
+                Ok((text, j.warnings().to_vec()))
+            })
+        }
+    };
+    let (text, warnings) = match rendered {
+        Ok(r) => r,
+        Err(d) => {
+            report(d.as_slice());
+            return exit::USAGE;
+        }
+    };
+    report(&warnings);
+    if args.strict && !warnings.is_empty() {
+        eprintln!("error: --strict: {} warning(s)", warnings.len());
         return exit::FINDINGS;
     }
-    let text = match args.format {
-        RenderFormat::Yaml => Ok(built.to_yaml()),
-        RenderFormat::Json => Ok(built.to_json()),
-        RenderFormat::Jenkins => built.jenkins_scripted(&options),
-        RenderFormat::JenkinsDeclarative => built.jenkins_declarative(&options),
-        RenderFormat::Jcasc => built.jcasc(&options),
-        RenderFormat::Diagram => Ok(dind_core::render::diagram::diagram(built.pod())),
-    };
-    match text {
-        Ok(text) => match crate::output::emit(&text, args.output.as_deref()) {
-            Ok(()) => exit::OK,
-            Err(e) => {
-                eprintln!("error: {e}");
-                exit::USAGE
-            }
-        },
-        Err(Diagnostics(d)) => {
-            report(&d);
-            exit::FINDINGS
+    match crate::output::emit(&text, args.output.as_deref()) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::USAGE
         }
     }
 }

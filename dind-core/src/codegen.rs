@@ -12,11 +12,11 @@
 //! use dind_core::render::jenkins::JenkinsOptions;
 //!
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     let built = dind_core::DindPod::new().jenkins_workspace().build()?;
+//!     let pod = dind_core::DindPod::new();
 //!     let mut out = Codegen::checked_in("generated");
 //!     out.watch("build.rs");
-//!     out.pod_yaml("pod.yaml", &built);
-//!     out.jenkinsfile("Jenkinsfile", &built, &JenkinsOptions::default())?;
+//!     out.pod_yaml("pod.yaml", &pod.build()?);
+//!     out.jenkinsfile("Jenkinsfile", &pod.build_jenkins()?, &JenkinsOptions::default())?;
 //!     out.finish()?;
 //!     Ok(())
 //! }
@@ -26,13 +26,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::render::jenkins::JenkinsOptions;
-use crate::{Built, Diagnostics};
+use crate::{Built, Diagnostics, JenkinsPod};
 
 /// The environment variable that turns on check mode.
 pub const CHECK_ENV: &str = "DIND_CODEGEN_CHECK";
 
 /// What went wrong.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum CodegenError {
     /// `OUT_DIR` is not set: not running as a build script.
     NoOutDir,
@@ -153,14 +154,19 @@ impl Codegen {
         self.file(name, built.to_yaml())
     }
 
+    /// Adds the Jenkins agent's pod YAML (for `yamlFile` or `readTrusted`).
+    pub fn jenkins_yaml(&mut self, name: impl AsRef<Path>, agent: &JenkinsPod) -> &mut Self {
+        self.file(name, agent.to_yaml())
+    }
+
     /// Adds a scripted Jenkinsfile.
     pub fn jenkinsfile(
         &mut self,
         name: impl AsRef<Path>,
-        built: &Built,
+        built: &JenkinsPod,
         options: &JenkinsOptions,
     ) -> Result<&mut Self, Diagnostics> {
-        let text = built.jenkins_scripted(options)?;
+        let text = built.scripted(options)?;
         Ok(self.file(name, text))
     }
 
@@ -168,10 +174,10 @@ impl Codegen {
     pub fn jenkinsfile_declarative(
         &mut self,
         name: impl AsRef<Path>,
-        built: &Built,
+        built: &JenkinsPod,
         options: &JenkinsOptions,
     ) -> Result<&mut Self, Diagnostics> {
-        let text = built.jenkins_declarative(options)?;
+        let text = built.declarative(options)?;
         Ok(self.file(name, text))
     }
 
@@ -179,7 +185,7 @@ impl Codegen {
     pub fn jcasc(
         &mut self,
         name: impl AsRef<Path>,
-        built: &Built,
+        built: &JenkinsPod,
         options: &JenkinsOptions,
     ) -> Result<&mut Self, Diagnostics> {
         let text = built.jcasc(options)?;

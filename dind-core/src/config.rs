@@ -10,6 +10,7 @@ use crate::{Diagnostic, Diagnostics};
 
 /// `probe = false` turns the probe off; `probe = 300` sets its budget in seconds.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum ProbeSetting {
     /// On (default budget) or off.
@@ -127,6 +128,8 @@ pub struct Settings {
     pub annotations: Option<BTreeMap<String, String>>,
     /// Service account.
     pub service_account: Option<String>,
+    /// Whether the pod mounts a service account token (default: only with `service_account`).
+    pub service_account_token: Option<bool>,
     /// Node selector.
     pub node_selector: Option<BTreeMap<String, String>>,
     /// Pod `activeDeadlineSeconds`.
@@ -137,6 +140,7 @@ pub struct Settings {
 
 /// The format of a settings file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// TOML.
     Toml,
@@ -218,6 +222,7 @@ impl Settings {
             labels,
             annotations,
             service_account,
+            service_account_token,
             node_selector,
             active_deadline_seconds,
             jenkins
@@ -341,6 +346,9 @@ impl Settings {
         if let Some(s) = &self.service_account {
             pod = pod.service_account(s);
         }
+        if let Some(t) = self.service_account_token {
+            pod = pod.service_account_token(t);
+        }
         for (k, v) in self.node_selector.iter().flatten() {
             pod = pod.node_selector(k, v);
         }
@@ -350,7 +358,7 @@ impl Settings {
         if errors.is_empty() {
             Ok(pod)
         } else {
-            Err(Diagnostics(errors))
+            Err(Diagnostics::new(errors))
         }
     }
 }

@@ -30,3 +30,6 @@ pub const SOCKET_GID: i64 = 2375;
 pub const ALLOW_ANNOTATION: &str = "dind/allow";
 /// The longest unix socket path (`sun_path` is 108 bytes with the terminator).
 pub const MAX_SOCKET_PATH: usize = 107;
+/// The CLI configuration directory of non-root clients (their `HOME` is `/` without a passwd
+/// entry, which they cannot write).
+pub const CLIENT_DOCKER_CONFIG: &str = "/tmp/.docker";

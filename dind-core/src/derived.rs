@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{Built, Client, Diagnostics, DindPod};
+use crate::{Built, Client, Diagnostics, DindPod, JenkinsPod};
 
 /// A config struct that describes a dind pod. Derive it with `#[derive(DindConfig)]` (see the
 /// `dind` crate's documentation of the derive for the attributes).
@@ -28,16 +28,27 @@ pub trait DindConfig {
     where
         Self: Sized,
     {
-        self.dind_pod().build().map_err(|Diagnostics(mut all)| {
-            for d in &mut all {
-                let setting = d.path.split(['.', '[']).next().unwrap_or("");
-                if let Some((_, field)) = Self::dind_field_settings().iter().find(|(s, _)| *s == setting) {
-                    d.path = format!("{}.{field}{}", Self::dind_struct_name(), &d.path[setting.len()..]);
-                }
-            }
-            Diagnostics(all)
-        })
+        self.dind_pod().build().map_err(name_fields::<Self>)
     }
+
+    /// Builds the pod as a Jenkins agent (see [`DindPod::build_jenkins`]), naming fields in
+    /// errors as [`DindConfig::build`] does.
+    fn build_jenkins(&self) -> Result<JenkinsPod, Diagnostics>
+    where
+        Self: Sized,
+    {
+        self.dind_pod().build_jenkins().map_err(name_fields::<Self>)
+    }
+}
+
+/// Rewrites the paths of errors about a setting that a field feeds to `Struct.field`.
+fn name_fields<T: DindConfig>(errors: Diagnostics) -> Diagnostics {
+    errors.map_paths(|d| {
+        let setting = d.path.split(['.', '[']).next().unwrap_or("").to_string();
+        if let Some((_, field)) = T::dind_field_settings().iter().find(|(s, _)| *s == setting) {
+            d.path = format!("{}.{field}{}", T::dind_struct_name(), &d.path[setting.len()..]);
+        }
+    })
 }
 
 macro_rules! field_trait {

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Severity {
     /// Worth fixing; the pod still works.
     Warning,
@@ -159,13 +160,48 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Every error found at once: what [`crate::DindPod::build`] returns when the pod cannot be built.
+///
+/// ```
+/// let err = dind_core::DindPod::new().mtu(20).build().unwrap_err();
+/// assert_eq!(err.len(), 1);
+/// assert_eq!(err.as_slice()[0].path, "mtu");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
+    pub(crate) fn new(all: Vec<Diagnostic>) -> Self {
+        Diagnostics(all)
+    }
+
     /// The findings.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()
+    }
+
+    /// The findings as a slice.
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        &self.0
+    }
+
+    /// The findings, owned.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.0
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn map_paths(mut self, f: impl Fn(&mut Diagnostic)) -> Self {
+        self.0.iter_mut().for_each(f);
+        self
     }
 
     /// Whether any finding is an error.

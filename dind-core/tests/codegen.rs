@@ -16,10 +16,11 @@ fn dir(name: &str) -> std::path::PathBuf {
 fn writes_new_files_and_leaves_unchanged_ones_alone() {
     let d = dir("codegen-write");
     let built = DindPod::new().build().unwrap();
+    let agent = DindPod::new().build_jenkins().unwrap();
     let run = || {
         let mut g = Codegen::checked_in(&d).check_mode(false);
         g.pod_yaml("pod.yaml", &built)
-            .jenkinsfile("Jenkinsfile", &built, &JenkinsOptions::default())
+            .jenkinsfile("Jenkinsfile", &agent, &JenkinsOptions::default())
             .unwrap();
         g.finish().unwrap()
     };

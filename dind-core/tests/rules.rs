@@ -49,10 +49,17 @@ fn edit(pairs: &[(&str, &str)]) -> String {
     s
 }
 
+/// A trigger that must report `code` and a near miss (a different edit of the base, close to the
+/// trigger) that must not.
 fn case(code: &str, trigger: &[(&str, &str)], near_miss: &[(&str, &str)]) {
-    let t = codes(&edit(trigger));
+    let (t_text, n_text) = (edit(trigger), edit(near_miss));
+    assert!(
+        t_text != BASE && n_text != BASE && t_text != n_text,
+        "{code}: the edits must change the base, differently"
+    );
+    let t = codes(&t_text);
     assert!(t.iter().any(|c| c == code), "{code} not found in trigger: {t:?}");
-    let n = codes(&edit(near_miss));
+    let n = codes(&n_text);
     assert!(!n.iter().any(|c| c == code), "{code} found in near miss: {n:?}");
 }
 
@@ -69,6 +76,24 @@ fn dind001_command_override() {
         &[(
             "  args: [dockerd,",
             "  command: [dockerd-entrypoint.sh]\n  args: [dockerd,",
+        )],
+    );
+    // A path to dockerd in `args` is execed without the entrypoint's wrappers; the word is not.
+    case(
+        "DIND001",
+        &[("  args: [dockerd,", "  args: [/usr/local/bin/dockerd,")],
+        &[("  args: [dockerd,", "  args: [dockerd, --mtu=1400,")],
+    );
+    // A shell that calls the entrypoint keeps it.
+    case(
+        "DIND001",
+        &[(
+            "  args: [dockerd,",
+            "  command: [sh, -c, \"dockerd --host=unix:///dind/docker.sock\"]\n  args: [",
+        )],
+        &[(
+            "  args: [dockerd,",
+            "  command: [sh, -c, \"exec dockerd-entrypoint.sh dockerd --host=unix:///dind/docker.sock\"]\n  args: [",
         )],
     );
 }
@@ -90,7 +115,7 @@ fn dind002_probe_port() {
     case(
         "DIND002",
         &[(probe, "startupProbe: {tcpSocket: {port: 70000}, periodSeconds: 1}")],
-        &[(probe, "readinessProbe: {tcpSocket: {port: 2376}, periodSeconds: 1}")],
+        &[(probe, "startupProbe: {tcpSocket: {port: 65535}, periodSeconds: 1}")],
     );
 }
 
@@ -115,10 +140,14 @@ fn dind003_probe_misses_daemon() {
 #[test]
 fn dind004_endpoint_unserved() {
     let host = "value: unix:///var/run/docker.sock";
+    let daemon = "--host=unix:///dind/docker.sock]";
     case(
         "DIND004",
         &[(host, "value: tcp://localhost:2375")],
-        &[(host, "value: unix:///var/run/docker.sock")],
+        &[
+            (daemon, "--host=unix:///dind/docker.sock, --host=tcp://127.0.0.1:2375]"),
+            (host, "value: tcp://localhost:2375"),
+        ],
     );
     case(
         "DIND004",
@@ -126,19 +155,102 @@ fn dind004_endpoint_unserved() {
             "{name: sock, mountPath: /var/run}]",
             "{name: data, mountPath: /var/run}]",
         )],
-        &[],
+        &[
+            ("{name: sock, mountPath: /var/run}]", "{name: sock, mountPath: /sock}]"),
+            (host, "value: unix:///sock/docker.sock"),
+        ],
     );
     case(
         "DIND004",
         &[
-            ("--host=unix:///dind/docker.sock]", "--host=tcp://127.0.0.1:2375]"),
+            (daemon, "--host=tcp://127.0.0.1:2375]"),
             (host, "value: tcp://docker:2375"),
         ],
         &[
-            ("--host=unix:///dind/docker.sock]", "--host=tcp://127.0.0.1:2375]"),
+            (daemon, "--host=tcp://127.0.0.1:2375]"),
             (host, "value: tcp://localhost:2375"),
         ],
     );
+}
+
+/// A rootless daemon as the builder writes it, so that the rootless edits below start clean.
+fn rootless(edits: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = vec![
+        (
+            "image: docker:29.7.2-dind".into(),
+            "image: docker:29.7.2-dind-rootless".into(),
+        ),
+        (
+            "{name: data, mountPath: /var/lib/docker}".into(),
+            "{name: data, mountPath: /home/rootless/.local/share/docker}".into(),
+        ),
+    ];
+    all.extend(edits.iter().map(|(a, b)| ((*a).to_string(), (*b).to_string())));
+    all
+}
+
+fn refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+#[test]
+fn dind004_rootless_endpoints_follow_rootlesskit() {
+    assert_eq!(codes(&edit(&refs(&rootless(&[])))), Vec::<String>::new());
+    // A socket created directly in rootlesskit's copy of /run is private; one on a volume
+    // mounted below /run is shared through the copy-up symlink.
+    let sock = rootless(&[
+        ("--host=unix:///dind/docker.sock]", "--host=unix:///run/docker.sock]"),
+        ("{name: sock, mountPath: /dind}]", "{name: sock, mountPath: /run}]"),
+        ("value: unix:///var/run/docker.sock", "value: unix:///run/docker.sock"),
+        ("{name: sock, mountPath: /var/run}]", "{name: sock, mountPath: /run}]"),
+        (
+            "command: [docker, --host=unix:///dind/docker.sock, info]",
+            "command: [docker, --host=unix:///run/docker.sock, info]",
+        ),
+    ]);
+    let below = rootless(&[
+        (
+            "--host=unix:///dind/docker.sock]",
+            "--host=unix:///run/dind/docker.sock]",
+        ),
+        ("{name: sock, mountPath: /dind}]", "{name: sock, mountPath: /run/dind}]"),
+        (
+            "value: unix:///var/run/docker.sock",
+            "value: unix:///run/dind/docker.sock",
+        ),
+        (
+            "{name: sock, mountPath: /var/run}]",
+            "{name: sock, mountPath: /run/dind}]",
+        ),
+        (
+            "command: [docker, --host=unix:///dind/docker.sock, info]",
+            "command: [docker, --host=unix:///run/dind/docker.sock, info]",
+        ),
+    ]);
+    case("DIND004", &refs(&sock), &refs(&below));
+    // TCP is reachable only through a port rootlesskit forwards.
+    let tcp = rootless(&[
+        (
+            "--host=unix:///dind/docker.sock]",
+            "--host=tcp://0.0.0.0:8989, --tlsverify]",
+        ),
+        ("value: unix:///var/run/docker.sock", "value: tcp://localhost:8989"),
+    ]);
+    let forwarded = rootless(&[
+        (
+            "--host=unix:///dind/docker.sock]",
+            "--host=tcp://0.0.0.0:8989, --tlsverify]",
+        ),
+        ("value: unix:///var/run/docker.sock", "value: tcp://localhost:8989"),
+        (
+            "{name: DOCKER_TLS_CERTDIR, value: \"\"}]",
+            "{name: DOCKER_TLS_CERTDIR, value: \"\"}, {name: DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS, value: \"-p 0.0.0.0:8989:8989/tcp\"}]",
+        ),
+    ]);
+    let t = codes(&edit(&refs(&tcp)));
+    assert!(t.contains(&"DIND004".to_string()), "{t:?}");
+    let f = codes(&edit(&refs(&forwarded)));
+    assert!(!f.contains(&"DIND004".to_string()), "{f:?}");
 }
 
 #[test]
@@ -148,16 +260,20 @@ fn dind005_tls_client_incomplete() {
     let mounts = "volumeMounts: [{name: data, mountPath: /var/lib/docker}, {name: sock, mountPath: /dind}]";
     let certs = "volumeMounts: [{name: data, mountPath: /var/lib/docker}, {name: sock, mountPath: /certs/client}]";
     let client = "env: [{name: DOCKER_HOST, value: unix:///var/run/docker.sock}]\n  volumeMounts: [{name: sock, mountPath: /var/run}]";
+    let probe = "command: [docker, --host=unix:///dind/docker.sock, info]";
+    let tls_probe = "command: [docker, --host=unix:///var/run/docker.sock, info]";
     case(
         "DIND005",
         &[
             (daemon, tls),
             (mounts, certs),
+            (probe, tls_probe),
             (client, "env: [{name: DOCKER_HOST, value: tcp://localhost:2376}]"),
         ],
         &[
             (daemon, tls),
             (mounts, certs),
+            (probe, tls_probe),
             (
                 client,
                 "env: [{name: DOCKER_HOST, value: tcp://localhost:2376}, {name: DOCKER_TLS_VERIFY, value: \"1\"}, {name: DOCKER_CERT_PATH, value: /certs/client}]\n  volumeMounts: [{name: sock, mountPath: /certs/client}]",
@@ -167,12 +283,38 @@ fn dind005_tls_client_incomplete() {
 }
 
 #[test]
-fn dind006_plaintext_exposed() {
+fn dind006_exposed_listeners() {
     let host = "--host=unix:///dind/docker.sock]";
     case(
         "DIND006",
         &[(host, "--host=unix:///dind/docker.sock, --host=tcp://0.0.0.0:2375]")],
         &[(host, "--host=unix:///dind/docker.sock, --host=tcp://127.0.0.1:2375]")],
+    );
+    // `--tls` without `--tlsverify` accepts any client.
+    case(
+        "DIND006",
+        &[(
+            host,
+            "--host=unix:///dind/docker.sock, --host=tcp://0.0.0.0:2376, --tls]",
+        )],
+        &[(
+            host,
+            "--host=unix:///dind/docker.sock, --host=tcp://0.0.0.0:2376, --tlsverify]",
+        )],
+    );
+    // A certificate directory from a ConfigMap cannot be told: no finding, not a guessed one.
+    let args = "args: [dockerd, --host=unix:///dind/docker.sock]";
+    let env = "env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]";
+    case(
+        "DIND006",
+        &[(args, "args: [--host=unix:///dind/docker.sock]")],
+        &[
+            (args, "args: [--host=unix:///dind/docker.sock]"),
+            (
+                env,
+                "env: [{name: DOCKER_TLS_CERTDIR, valueFrom: {configMapKeyRef: {name: dind, key: certdir}}}]",
+            ),
+        ],
     );
 }
 
@@ -202,7 +344,22 @@ fn dind007_not_privileged() {
             "securityContext: {privileged: true}",
             "securityContext: {privileged: false}",
         )],
-        &[],
+        &[(
+            "command: [sleep, 99d]",
+            "command: [sleep, 99d]\n  securityContext: {privileged: false}",
+        )],
+    );
+    // kubectl reads YAML 1.1: `yes` is true.
+    case(
+        "DIND007",
+        &[(
+            "securityContext: {privileged: true}",
+            "securityContext: {privileged: no}",
+        )],
+        &[(
+            "securityContext: {privileged: true}",
+            "securityContext: {privileged: yes}",
+        )],
     );
 }
 
@@ -225,7 +382,31 @@ fn dind009_unpinned() {
         &[("image: docker:29.7.2-dind", "image: docker:29-dind")],
         &[("image: docker:29.7.2-dind", "image: docker@sha256:0123456789abcdef")],
     );
-    case("DIND009", &[("image: docker:29.7.2-cli", "image: docker:cli")], &[]);
+    case(
+        "DIND009",
+        &[("image: docker:29.7.2-cli", "image: docker:cli")],
+        &[("image: docker:29.7.2-cli", "image: docker:29.7.2-cli-alpine3.22")],
+    );
+}
+
+#[test]
+fn dind009_suggests_a_pin_for_the_role() {
+    let messages = |yaml: &str| -> Vec<String> {
+        lint_yaml(yaml, &Context::default())
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.diagnostic.code.is_some_and(|c| c.as_str() == "DIND009"))
+            .map(|f| f.diagnostic.message)
+            .collect()
+    };
+    let m = messages(&edit(&refs(&rootless(&[
+        ("image: docker:29.7.2-dind-rootless", "image: docker:dind-rootless"),
+        ("image: docker:29.7.2-cli", "image: docker:cli"),
+    ]))));
+    assert!(m.iter().any(|m| m.contains("`docker:29.7.2-dind-rootless`")), "{m:?}");
+    assert!(m.iter().any(|m| m.contains("`docker:29.7.2-cli`")), "{m:?}");
+    let m = messages(&edit(&[("image: docker:29.7.2-dind", "image: docker:27-dind")]));
+    assert!(m[0].contains("`docker:27.5.1-dind`"), "{m:?}");
 }
 
 #[test]
@@ -244,26 +425,16 @@ fn dind010_not_awaited() {
 
 #[test]
 fn dind011_experimental_obsolete() {
-    let image = "image: docker:29.7.2-dind\n  args: [dockerd, --host=unix:///dind/docker.sock]";
-    let rootless = "securityContext: {privileged: true}";
-    case(
-        "DIND011",
-        &[
-            (
-                image,
-                "image: docker:29.7.2-dind-rootless\n  args: [dockerd, --host=unix:///dind/docker.sock, --experimental]",
-            ),
-            (
-                "{name: data, mountPath: /var/lib/docker}",
-                "{name: data, mountPath: /home/rootless/.local/share/docker}",
-            ),
-            (rootless, rootless),
-        ],
-        &[(
-            image,
-            "image: docker:19.03.15-dind-rootless\n  args: [dockerd, --host=unix:///dind/docker.sock, --experimental]",
-        )],
-    );
+    let args = "args: [dockerd, --host=unix:///dind/docker.sock]";
+    let trigger = rootless(&[(args, "args: [dockerd, --host=unix:///dind/docker.sock, --experimental]")]);
+    let near = rootless(&[
+        (
+            "image: docker:29.7.2-dind-rootless",
+            "image: docker:19.03.15-dind-rootless",
+        ),
+        (args, "args: [dockerd, --host=unix:///dind/docker.sock, --experimental]"),
+    ]);
+    case("DIND011", &refs(&trigger), &refs(&near));
 }
 
 #[test]
@@ -280,17 +451,22 @@ fn dind012_user_conflict() {
     case(
         "DIND012",
         &[(sc, "securityContext: {privileged: true, runAsUser: 1000}")],
-        &[],
+        &refs(&rootless(&[(
+            sc,
+            "securityContext: {privileged: true, runAsUser: 1000}",
+        )])),
     );
 }
 
 #[test]
 fn dind013_socket_path() {
     let long = format!("/{}/docker.sock", "d".repeat(100));
+    let limit = format!("/{}/docker.sock", "d".repeat(107 - 13));
+    assert_eq!(limit.len(), 107);
     case(
         "DIND013",
         &[("--host=unix:///dind/docker.sock]", &format!("--host=unix://{long}]"))],
-        &[("--host=unix:///dind/docker.sock]", "--host=unix:///dind/docker.sock]")],
+        &[("--host=unix:///dind/docker.sock]", &format!("--host=unix://{limit}]"))],
     );
     case(
         "DIND013",
@@ -298,7 +474,10 @@ fn dind013_socket_path() {
             "{name: sock, mountPath: /var/run}]",
             "{name: sock, mountPath: /var/run/docker.sock}]",
         )],
-        &[],
+        &[(
+            "{name: sock, mountPath: /var/run}]",
+            "{name: sock, mountPath: /var/run/}]",
+        )],
     );
 }
 
@@ -315,7 +494,14 @@ fn dind014_duplicate_listener() {
 #[test]
 fn dind015_unix_setup_opens_tcp() {
     let args = "args: [dockerd, --host=unix:///dind/docker.sock]";
-    case("DIND015", &[(args, "args: [--host=unix:///dind/docker.sock]")], &[]);
+    case(
+        "DIND015",
+        &[(args, "args: [--host=unix:///dind/docker.sock]")],
+        &[
+            (args, "args: [--host=unix:///dind/docker.sock]"),
+            ("value: unix:///var/run/docker.sock", "value: tcp://localhost:2375"),
+        ],
+    );
 }
 
 #[test]
@@ -347,7 +533,11 @@ fn dind017_client_exits() {
         &[("  command: [sleep, 99d]\n", "")],
         &[(cmd, "command: [sleep, infinity]")],
     );
-    case("DIND017", &[(cmd, "command: [sleep, \"30\"]")], &[]);
+    case(
+        "DIND017",
+        &[(cmd, "command: [sleep, \"30\"]")],
+        &[(cmd, "command: [sleep, \"3600\"]")],
+    );
 }
 
 #[test]
@@ -382,12 +572,20 @@ fn dind020_names() {
         &[("- name: docker\n", "- name: Docker_Client\n")],
         &[("- name: docker\n", "- name: docker-client\n")],
     );
-    case("DIND020", &[("- name: docker\n", "- name: dind\n")], &[]);
-    case("DIND020", &[("- name: dind\n", "- name: jnlp\n")], &[]);
+    case(
+        "DIND020",
+        &[("- name: docker\n", "- name: dind\n")],
+        &[("- name: docker\n", "- name: dind2\n")],
+    );
+    case(
+        "DIND020",
+        &[("- name: dind\n", "- name: jnlp\n")],
+        &[("- name: docker\n", "- name: jnlp\n")],
+    );
     case(
         "DIND020",
         &[("{name: sock, emptyDir: {}}", "{name: data, emptyDir: {}}")],
-        &[],
+        &[("{name: sock, emptyDir: {}}", "{name: sock, emptyDir: {medium: Memory}}")],
     );
 }
 
@@ -406,11 +604,9 @@ fn dind021_memory() {
 #[test]
 fn dind022_native_sidecar_version() {
     let yaml = "initContainers:\n- name: dind\n  image: docker:29.7.2-dind\n  restartPolicy: Always\n  args: [dockerd]\n  securityContext: {privileged: true}\ncontainers:\n- name: jnlp\n  image: jenkins/inbound-agent:3307.v632ed11b_3a_c7-2\n";
-    let old = Context {
-        kube_version: dind_core::facts::KubeVersion::new(1, 28),
-    };
-    assert!(codes_with(yaml, &old).iter().any(|c| c == "DIND022"));
-    assert!(!codes(yaml).iter().any(|c| c == "DIND022"));
+    let at = |minor| Context::new(dind_core::facts::KubeVersion::new(1, minor));
+    assert!(codes_with(yaml, &at(28)).iter().any(|c| c == "DIND022"));
+    assert!(!codes_with(yaml, &at(29)).iter().any(|c| c == "DIND022"));
 }
 
 #[test]
@@ -421,12 +617,52 @@ fn dind024_probe_slow() {
         &[(period, "periodSeconds: 6, initialDelaySeconds: 5}")],
         &[(period, "periodSeconds: 2}")],
     );
+    // int32 extremes are added without overflow.
+    let f = lint_yaml(
+        &edit(&[(period, "periodSeconds: 2147483647, initialDelaySeconds: 2147483647}")]),
+        &Context::default(),
+    )
+    .unwrap();
+    let d = f
+        .iter()
+        .find(|f| f.diagnostic.code.is_some_and(|c| c.as_str() == "DIND024"))
+        .unwrap();
+    assert!(
+        d.diagnostic.message.contains("4294967293 s"),
+        "{}",
+        d.diagnostic.message
+    );
 }
 
 #[test]
 fn dind025_certdir_null() {
     let env = "env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]";
-    case("DIND025", &[(env, "env: [{name: DOCKER_TLS_CERTDIR, value: }]")], &[]);
+    case(
+        "DIND025",
+        &[(env, "env: [{name: DOCKER_TLS_CERTDIR, value: }]")],
+        &[(
+            env,
+            "env: [{name: DOCKER_TLS_CERTDIR, value: }, {name: DOCKER_TLS_CERTDIR, value: \"\"}]",
+        )],
+    );
+}
+
+#[test]
+fn duplicate_env_entries_are_read_last_wins_everywhere() {
+    // The entrypoint, DIND006 and DIND025 all read the last entry, as kubelet does.
+    let env = "env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]";
+    let args = "args: [dockerd, --host=unix:///dind/docker.sock]";
+    let c = codes(&edit(&[
+        (args, "args: [--host=unix:///dind/docker.sock]"),
+        (
+            env,
+            "env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}, {name: DOCKER_TLS_CERTDIR, value: /certs}]",
+        ),
+    ]));
+    assert!(
+        !c.contains(&"DIND006".to_string()),
+        "the last entry turns TLS on: {c:?}"
+    );
 }
 
 #[test]

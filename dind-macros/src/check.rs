@@ -8,10 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::attrs::{Role, StructAttrs};
 
-const TRANSPORTS: [&str; 4] = ["unix", "tcp", "tls", "in-container"];
-/// The first Kubernetes minor with native sidecars (mirrors `dind-core/data/kubernetes.toml`).
-const NATIVE_SIDECAR_MINOR: u32 = 29;
-const MAX_SOCKET_PATH: usize = 107;
+use dind_facts::TRANSPORTS;
 
 /// What the derive generates from, once checked.
 pub struct Plan {
@@ -56,11 +53,7 @@ fn int_in(
     }
 }
 
-fn kube_minor(text: &str) -> Option<u32> {
-    let rest = text.strip_prefix("1.")?;
-    let minor = rest.split('.').next()?;
-    minor.parse().ok()
-}
+use dind_facts::kube_minor;
 
 pub fn check(input: StructAttrs) -> Result<Plan, Error> {
     let mut errors = Error::accumulator();
@@ -71,7 +64,7 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
         if TRANSPORTS.contains(&t.as_str()) {
             Some(t.to_string())
         } else {
-            let hint = crate::keys::did_you_mean(t, TRANSPORTS)
+            let hint = dind_facts::did_you_mean(t, TRANSPORTS)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             errors.push(
@@ -88,23 +81,15 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
     let port = input
         .port
         .as_ref()
-        .and_then(|p| int_in(p, "port", 1..=65535, &mut errors));
+        .and_then(|p| int_in(p, "port", dind_facts::PORT_RANGE, &mut errors));
     let mtu = input
         .mtu
         .as_ref()
-        .and_then(|m| int_in(m, "mtu", 68..=65535, &mut errors));
-    if let Some(s) = &input.socket {
-        if !s.starts_with('/') {
-            errors.push(Error::custom(format!("socket `{}` is not an absolute path", s.as_str())).with_span(&s.span()));
-        } else if s.len() > MAX_SOCKET_PATH {
-            errors.push(
-                Error::custom(format!(
-                    "socket path is {} bytes; a unix socket path holds at most {MAX_SOCKET_PATH}",
-                    s.len()
-                ))
-                .with_span(&s.span()),
-            );
-        }
+        .and_then(|m| int_in(m, "mtu", dind_facts::MTU_RANGE, &mut errors));
+    if let Some(s) = &input.socket
+        && let Some(problem) = dind_facts::socket_path_problem(s)
+    {
+        errors.push(Error::custom(problem).with_span(&s.span()));
     }
     if let Some(k) = &input.kube_version
         && kube_minor(k).is_none()
@@ -232,15 +217,9 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
     }
     if input.native_sidecar.is_present()
         && let Some(k) = &input.kube_version
-        && kube_minor(k).is_some_and(|m| m < NATIVE_SIDECAR_MINOR)
+        && let Some(problem) = kube_minor(k).and_then(dind_facts::native_sidecar_problem)
     {
-        errors.push(
-            Error::custom(format!(
-                "native_sidecar needs Kubernetes >= 1.{NATIVE_SIDECAR_MINOR}, but kube_version is {}",
-                k.as_str()
-            ))
-            .with_span(&k.span()),
-        );
+        errors.push(Error::custom(problem).with_span(&k.span()));
     }
 
     errors.finish()?;

@@ -20,15 +20,7 @@ pub const STRUCT_KEYS: [&str; 10] = [
     "crate",
 ];
 
-/// The closest of `options` to `value`, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(value: &str, options: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    options
-        .into_iter()
-        .map(|o| (strsim::damerau_levenshtein(value, o), o))
-        .filter(|(distance, _)| *distance <= 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, o)| o)
-}
+use dind_facts::did_you_mean;
 
 fn filter(attrs: &mut [syn::Attribute], known: &[&str], what: &str, errors: &mut Vec<darling::Error>) {
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("dind")) {

@@ -1,12 +1,11 @@
-//! Generates the helper's pod YAML, Jenkinsfiles and JCasC template into `generated/` (checked in,
-//! so reviewers see what changes). In CI, `DIND_CODEGEN_CHECK=1` turns this into a check that fails
-//! when `generated/` is stale.
+//! Generates the helper's pod YAML, Jenkinsfiles and JCasC template into `OUT_DIR`, where the
+//! binary embeds them. The copies checked in under `generated/` (so reviewers see what changes)
+//! are kept current by the `generated_files_are_current` test.
 
 #[path = "src/agent.rs"]
 #[allow(dead_code)]
 mod agent;
 
-use dind::DindConfig;
 use dind::codegen::Codegen;
 
 fn main() {
@@ -17,19 +16,9 @@ fn main() {
 }
 
 fn generate() -> Result<(), Box<dyn std::error::Error>> {
-    let agent = agent::agent();
-    let options = agent::jenkins_options(&agent);
-    let pod = agent.build()?;
-    let jenkins = agent.dind_pod().jenkins_workspace().build()?;
-    let mut out = Codegen::checked_in("generated");
+    let mut out = Codegen::out_dir()?;
     out.watch("build.rs").watch("src/agent.rs");
-    out.pod_yaml("pod.yaml", &pod);
-    out.jenkinsfile("Jenkinsfile", &jenkins, &options)?;
-    out.jenkinsfile_declarative("Jenkinsfile.declarative", &jenkins, &options)?;
-    out.jcasc("jcasc.yaml", &jenkins, &options)?;
-    let report = out.finish()?;
-    for path in report.written {
-        println!("cargo::warning=dind generated {}", path.display());
-    }
+    agent::generate(&agent::agent(), &mut out)?;
+    out.finish()?;
     Ok(())
 }

@@ -4,11 +4,12 @@
 mod image;
 mod versions;
 
-pub use image::{DockerImage, Flavour};
+pub use image::{DockerImage, ImageRole};
 pub use versions::{DockerVersion, KubeVersion};
 
 /// A Docker Engine release line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Release {
     /// The line as tagged (`"29"`, `"20.10"`).
     pub line: &'static str,
@@ -20,10 +21,16 @@ pub struct Release {
 
 include!(concat!(env!("OUT_DIR"), "/releases.rs"));
 
-/// Kubernetes minors dind targets.
+/// Kubernetes minors dind targets (from `dind-facts`).
 pub mod kube {
     use super::KubeVersion;
-    include!(concat!(env!("OUT_DIR"), "/kube.rs"));
+
+    /// The oldest Kubernetes minor dind targets.
+    pub const OLDEST: KubeVersion = KubeVersion::new(dind_facts::KUBE_MAJOR, dind_facts::KUBE_OLDEST_MINOR);
+    /// The newest Kubernetes minor dind targets (the default target).
+    pub const NEWEST: KubeVersion = KubeVersion::new(dind_facts::KUBE_MAJOR, dind_facts::KUBE_NEWEST_MINOR);
+    /// The first minor with native sidecars on by default.
+    pub const NATIVE_SIDECAR: KubeVersion = KubeVersion::new(dind_facts::KUBE_MAJOR, dind_facts::NATIVE_SIDECAR_MINOR);
 }
 
 /// The newest known Docker release: what default images are pinned to.

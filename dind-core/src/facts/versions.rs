@@ -70,26 +70,11 @@ impl KubeVersion {
     /// assert!(KubeVersion::parse("1.12").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<KubeVersion, String> {
-        let t = text.trim();
-        let t = t.strip_prefix('v').unwrap_or(t);
-        let mut parts = t.split('.');
-        let major = parts.next().and_then(|p| p.parse::<u32>().ok());
-        let minor = parts.next().and_then(|p| p.parse::<u32>().ok());
-        let rest_ok = parts.all(|p| p.parse::<u32>().is_ok());
-        let (oldest, newest) = (super::kube::OLDEST, super::kube::NEWEST);
-        match (major, minor, rest_ok) {
-            (Some(major), Some(minor), true) => {
-                let v = KubeVersion::new(major, minor);
-                if v < oldest || v > newest {
-                    Err(format!(
-                        "Kubernetes {v} is not supported (dind targets {oldest} to {newest})"
-                    ))
-                } else {
-                    Ok(v)
-                }
-            }
-            _ => Err(format!("`{text}` is not a Kubernetes version (expected e.g. `1.33`)")),
+        if let Some(problem) = dind_facts::kube_version_problem(text) {
+            return Err(problem);
         }
+        let minor = dind_facts::kube_minor(text).unwrap_or(dind_facts::KUBE_NEWEST_MINOR);
+        Ok(KubeVersion::new(dind_facts::KUBE_MAJOR, minor))
     }
 
     /// Every supported minor, oldest first.
@@ -101,6 +86,12 @@ impl KubeVersion {
     /// Whether native sidecars are available.
     pub fn has_native_sidecars(self) -> bool {
         self >= super::kube::NATIVE_SIDECAR
+    }
+
+    /// Whether the API server accepts any printable ASCII but `=` in environment variable names
+    /// (from 1.32; before, `[-._a-zA-Z][-._a-zA-Z0-9]*`).
+    pub fn has_relaxed_env_names(self) -> bool {
+        self.minor >= dind_facts::RELAXED_ENV_NAMES_MINOR
     }
 }
 

@@ -3,10 +3,10 @@
 //! files. The same rules as [`crate::DindPod::build`]; every finding carries the line in the
 //! original file.
 
-mod groovy;
+mod jenkinsfile;
 mod pods;
 
-pub use groovy::{GroovyLiteral, jenkinsfile_literals, modified_utf8_len as groovy_len};
+pub use jenkinsfile::{GroovyLiteral, jenkinsfile_literals};
 pub use pods::pod_from_value;
 
 use crate::rules::Context;
@@ -24,6 +24,7 @@ pub struct Finding {
 
 /// What kind of file is linted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InputKind {
     /// Pod YAML.
     Pod,
@@ -77,7 +78,7 @@ pub fn lint_jenkinsfile(text: &str, ctx: &Context) -> Result<Vec<Finding>, Strin
                 line: problem.1,
             });
         }
-        if lit.utf8_len_modified > crate::render::jenkins::GROOVY_LITERAL_LIMIT {
+        if lit.utf8_len_modified > crate::groovy::LITERAL_LIMIT {
             out.push(Finding {
                 diagnostic: Diagnostic::rule(
                     Code::Dind023,
@@ -85,7 +86,7 @@ pub fn lint_jenkinsfile(text: &str, ctx: &Context) -> Result<Vec<Finding>, Strin
                     format!(
                         "the yaml literal takes {} bytes in the class file; Groovy compiles at most {}",
                         lit.utf8_len_modified,
-                        crate::render::jenkins::GROOVY_LITERAL_LIMIT
+                        crate::groovy::LITERAL_LIMIT
                     ),
                 ),
                 line: lit.line,

@@ -12,7 +12,7 @@ pub use transport::{DAEMON_SOCKET_DIR, DEFAULT_CLIENT_SOCKET, PLAINTEXT_PORT, TL
 
 use std::collections::BTreeMap;
 
-use crate::{Built, Diagnostics};
+use crate::{Built, Diagnostics, JenkinsPod};
 
 /// The default memory request of the daemon: image builds are memory-hungry and an OOMKilled
 /// daemon ends the build.
@@ -64,7 +64,7 @@ pub struct DindPod {
     pub(crate) memory_request: Option<String>,
     pub(crate) memory_limit: Option<String>,
     pub(crate) insecure_tcp_all_interfaces: bool,
-    pub(crate) jenkins_workspace: bool,
+    pub(crate) service_account_token: Option<bool>,
     pub(crate) meta: PodMeta,
 }
 
@@ -264,15 +264,8 @@ impl DindPod {
         self
     }
 
-    /// Shapes the pod for a Jenkins agent: a native-sidecar daemon also mounts the agent workspace
-    /// at `/home/jenkins/agent` (the plugin mounts it only into `containers`).
-    #[must_use]
-    pub fn jenkins_workspace(mut self) -> Self {
-        self.jenkins_workspace = true;
-        self
-    }
-
-    /// `metadata.name` (Jenkins templates leave it out; the plugin names the pod).
+    /// `metadata.name` of the manifest (default `dind`). Jenkins agents ([`DindPod::build_jenkins`])
+    /// leave it out unless given: the plugin names its pods.
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.meta.name = Some(name.into());
@@ -300,10 +293,20 @@ impl DindPod {
         self
     }
 
-    /// `spec.serviceAccountName`.
+    /// `spec.serviceAccountName`. The pod then mounts the account's token unless
+    /// [`DindPod::service_account_token`] says otherwise.
     #[must_use]
     pub fn service_account(mut self, name: impl Into<String>) -> Self {
         self.meta.service_account = Some(name.into());
+        self
+    }
+
+    /// Whether the pod mounts a service account token (`automountServiceAccountToken`). Off by
+    /// default: a build pod rarely talks to the Kubernetes API, and a privileged daemon beside a
+    /// token is a bad pair. On by default when a [`DindPod::service_account`] is given.
+    #[must_use]
+    pub fn service_account_token(mut self, mount: bool) -> Self {
+        self.service_account_token = Some(mount);
         self
     }
 
@@ -328,11 +331,27 @@ impl DindPod {
         self
     }
 
-    /// Checks the input, lowers it to a Pod and runs every rule on the result.
+    /// Checks the input, lowers it to a Pod manifest (named, ready for `kubectl apply`) and runs
+    /// every rule on the result.
     ///
     /// Returns the pod with its warnings, or every error at once: input errors (with the setting's
     /// name as path) and any error-level finding of the rules.
     pub fn build(&self) -> Result<Built, Diagnostics> {
-        crate::lower::build(self)
+        crate::build::build(self, crate::build::Shape::Manifest).map(Built::from_output)
+    }
+
+    /// Like [`DindPod::build`], shaped for a Jenkins agent: no name (the plugin names its pods),
+    /// and a native-sidecar daemon mounts the agent workspace at `/home/jenkins/agent` (the plugin
+    /// mounts it only into `containers`). Render it as a Jenkinsfile, JCasC or plain YAML for
+    /// `yamlFile`.
+    ///
+    /// ```
+    /// let agent = dind_core::DindPod::new().build_jenkins()?;
+    /// assert!(agent.pod().metadata.name.is_none());
+    /// assert!(agent.scripted(&Default::default())?.contains("podTemplate("));
+    /// # Ok::<(), dind_core::Diagnostics>(())
+    /// ```
+    pub fn build_jenkins(&self) -> Result<JenkinsPod, Diagnostics> {
+        crate::build::build(self, crate::build::Shape::Jenkins).map(JenkinsPod::from_output)
     }
 }

@@ -8,12 +8,13 @@ pub const DEFAULT_CLIENT_SOCKET: &str = "/var/run/docker.sock";
 /// (pid files, containerd state) is not shared with clients.
 pub const DAEMON_SOCKET_DIR: &str = "/dind";
 /// The plaintext TCP port dockerd conventionally uses.
-pub const PLAINTEXT_PORT: u16 = 2375;
+pub const PLAINTEXT_PORT: u16 = crate::wiring::ENTRYPOINT_PLAINTEXT_PORT;
 /// The TLS port the image's entrypoint listens on.
-pub const TLS_PORT: u16 = 2376;
+pub const TLS_PORT: u16 = crate::wiring::ENTRYPOINT_TLS_PORT;
 
 /// How clients reach the daemon.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Transport {
     /// A unix socket in an emptyDir shared by the daemon and its clients; no TCP listener.
     /// `None` is the default: clients see `/var/run/docker.sock`, the daemon serves it from a
@@ -68,6 +69,7 @@ impl Default for Transport {
 
 /// A transport without its parameters: the values of `--transport`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransportKind {
     /// `unix`
     Unix,
@@ -80,12 +82,12 @@ pub enum TransportKind {
 }
 
 impl TransportKind {
-    /// Every kind with its name.
+    /// Every kind with its name (the names come from `dind-facts`, shared with the derive).
     pub const ALL: [(TransportKind, &'static str); 4] = [
-        (TransportKind::Unix, "unix"),
-        (TransportKind::Tcp, "tcp"),
-        (TransportKind::Tls, "tls"),
-        (TransportKind::InContainer, "in-container"),
+        (TransportKind::Unix, dind_facts::TRANSPORTS[0]),
+        (TransportKind::Tcp, dind_facts::TRANSPORTS[1]),
+        (TransportKind::Tls, dind_facts::TRANSPORTS[2]),
+        (TransportKind::InContainer, dind_facts::TRANSPORTS[3]),
     ];
 
     /// The name (`unix`, `tcp`, `tls`, `in-container`).

@@ -4,15 +4,8 @@
 
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::topology::{Endpoint, Topology};
-
-fn endpoint(e: &Endpoint) -> String {
-    match e {
-        Endpoint::Unix(p) => format!("unix://{p}"),
-        Endpoint::Tcp { host, port } => format!("tcp://{host}:{}", port.map_or("?".into(), |p| p.to_string())),
-        Endpoint::Other(o) => o.clone(),
-    }
-}
+use crate::topology::Topology;
+use crate::wiring::{Endpoint, TlsMode};
 
 /// Renders the diagram.
 ///
@@ -33,29 +26,36 @@ pub fn diagram(pod: &Pod) -> String {
         out.push_str(&format!(
             "[{}] {} ({kind}{})\n",
             d.place.name(),
-            d.image.repository.clone() + &d.image.tag.as_ref().map(|t| format!(":{t}")).unwrap_or_default(),
-            if d.rootless { ", rootless" } else { "" }
+            d.place.container.image.as_deref().unwrap_or(""),
+            if d.wiring.rootless { ", rootless" } else { "" }
         ));
-        out.push_str(&format!("  data root   {}\n", d.data_root));
-        for l in &d.listeners {
+        out.push_str(&format!("  data root   {}\n", d.wiring.data_root));
+        for l in &d.wiring.listeners {
             let tls = match (&l.endpoint, l.tls) {
-                (Endpoint::Tcp { .. }, true) => " (mutual TLS)",
-                (Endpoint::Tcp { .. }, false) => " (plaintext)",
+                (Endpoint::Tcp { .. }, Some(TlsMode::Verified)) => " (mutual TLS)",
+                (Endpoint::Tcp { .. }, Some(TlsMode::Encrypted)) => {
+                    " (TLS without client verification: unauthenticated)"
+                }
+                (Endpoint::Tcp { .. }, Some(TlsMode::Plain)) => " (plaintext)",
+                (Endpoint::Tcp { .. }, None) => " (TLS unknown)",
                 _ => "",
             };
-            out.push_str(&format!("  listens     {}{tls}\n", endpoint(&l.endpoint)));
+            out.push_str(&format!("  listens     {}{tls}\n", l.endpoint.to_url()));
         }
         for m in d.place.container.volume_mounts.iter().flatten() {
             out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
         }
     }
     for c in &t.clients {
-        let tls = if c.tls_verify {
-            format!(" with TLS certs from {}", c.cert_path.as_deref().unwrap_or("?"))
-        } else {
-            String::new()
+        let tls = match (c.tls_verify, &c.cert_path) {
+            (Some(true), Some(path)) => format!(" with TLS certs from {}", path.as_deref().unwrap_or("?")),
+            _ => String::new(),
         };
-        out.push_str(&format!("[{}] --> {}{tls}\n", c.place.name(), endpoint(&c.endpoint)));
+        let target = c
+            .endpoint
+            .as_ref()
+            .map_or_else(|| "(DOCKER_HOST from valueFrom)".to_string(), Endpoint::to_url);
+        out.push_str(&format!("[{}] --> {target}{tls}\n", c.place.name()));
         for m in c.place.container.volume_mounts.iter().flatten() {
             out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
         }

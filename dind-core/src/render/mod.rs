@@ -1,30 +1,33 @@
-//! Rendering a built pod: YAML (YAML 1.1 safe), JSON, and the Jenkins formats.
+//! Rendering a built pod: a manifest ([`Built`]: YAML that YAML 1.1 and 1.2 readers read alike,
+//! or JSON) or a Jenkins agent ([`JenkinsPod`]: scripted, declarative, JCasC, or its plain YAML).
 
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
 use crate::Diagnostic;
+use crate::build::Output;
+use crate::facts::KubeVersion;
+use crate::wiring::Endpoint;
 
 pub mod diagram;
 pub mod jenkins;
-use crate::facts::KubeVersion;
 
-/// A pod that passed every check, with its warnings.
+/// A pod manifest that passed every check, with its warnings.
 #[derive(Clone, Debug)]
 pub struct Built {
     pod: Pod,
     warnings: Vec<Diagnostic>,
-    steps_container: String,
     kube_version: KubeVersion,
+    client_endpoint: Option<Endpoint>,
 }
 
 impl Built {
-    pub(crate) fn new(pod: Pod, warnings: Vec<Diagnostic>, steps_container: String, kube_version: KubeVersion) -> Self {
+    pub(crate) fn from_output(o: Output) -> Self {
         Built {
-            pod,
-            warnings,
-            steps_container,
-            kube_version,
+            pod: o.pod,
+            warnings: o.warnings,
+            kube_version: o.kube,
+            client_endpoint: o.client_endpoint,
         }
     }
 
@@ -43,14 +46,14 @@ impl Built {
         &self.warnings
     }
 
-    /// The container where build steps run: the first client, or the daemon for `in-container`.
-    pub fn steps_container(&self) -> &str {
-        &self.steps_container
-    }
-
     /// The Kubernetes version the pod was checked for.
     pub fn kube_version(&self) -> KubeVersion {
         self.kube_version
+    }
+
+    /// The endpoint the clients use (`DOCKER_HOST`), `None` for the `in-container` transport.
+    pub fn client_endpoint(&self) -> Option<&Endpoint> {
+        self.client_endpoint.as_ref()
     }
 
     /// The pod as a JSON value (`apiVersion` and `kind` included).
@@ -65,10 +68,71 @@ impl Built {
 
     /// The pod as pretty-printed JSON with a trailing newline.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(&self.to_value()).unwrap_or_default();
-        s.push('\n');
-        s
+        pretty_json(&self.to_value())
     }
+}
+
+/// A Jenkins agent pod that passed every check: render it as a scripted or declarative
+/// Jenkinsfile, a JCasC template, or plain YAML for `yamlFile` / `readTrusted`.
+#[derive(Clone, Debug)]
+pub struct JenkinsPod {
+    pod: Pod,
+    warnings: Vec<Diagnostic>,
+    steps_container: String,
+    kube_version: KubeVersion,
+}
+
+impl JenkinsPod {
+    pub(crate) fn from_output(o: Output) -> Self {
+        JenkinsPod {
+            pod: o.pod,
+            warnings: o.warnings,
+            steps_container: o.steps_container,
+            kube_version: o.kube,
+        }
+    }
+
+    /// The pod.
+    pub fn pod(&self) -> &Pod {
+        &self.pod
+    }
+
+    /// Warning-level findings (the build fails on errors).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The container where build steps run: the first client, or the daemon for `in-container`.
+    pub fn steps_container(&self) -> &str {
+        &self.steps_container
+    }
+
+    /// The Kubernetes version the pod was checked for.
+    pub fn kube_version(&self) -> KubeVersion {
+        self.kube_version
+    }
+
+    /// The pod as a JSON value.
+    pub fn to_value(&self) -> Value {
+        pod_value(&self.pod)
+    }
+
+    /// The pod as YAML (what the Jenkinsfiles embed; for `yamlFile 'pod.yaml'`).
+    pub fn to_yaml(&self) -> String {
+        crate::yaml::to_yaml(&self.to_value())
+    }
+
+    /// The pod as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        pretty_json(&self.to_value())
+    }
+}
+
+fn pretty_json(v: &Value) -> String {
+    // A Pod's value is strings, numbers, maps and lists: pretty-printing cannot fail.
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// A pod as a JSON value in reading order (see [`crate::yaml::to_yaml`]).

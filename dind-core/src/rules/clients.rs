@@ -1,7 +1,9 @@
 //! Rules about clients: do they reach the daemon, with the TLS material, and do they stay up.
 
 use super::Context;
-use crate::topology::{ClientView, Daemon, Endpoint, Listener, Topology, entrypoint};
+use crate::facts::{DockerImage, ImageRole};
+use crate::topology::{ClientView, Daemon, SocketReach, Topology};
+use crate::wiring::{Endpoint, Listener, TlsMode, program, shell_script, shell_words};
 use crate::{Code, Diagnostic};
 
 /// Whether `host` reaches this pod's own network namespace.
@@ -13,10 +15,11 @@ fn is_pod_local(t: &Topology<'_>, host: &str) -> bool {
         })
 }
 
-/// The TCP listener a client at `host:port` reaches, if any.
+/// The TCP listener a client at `host:port` reaches inside the pod, if any.
 fn tcp_target<'t, 'a>(t: &'t Topology<'a>, host: &str, port: Option<u16>) -> Option<(&'t Daemon<'a>, &'t Listener)> {
     t.daemons.iter().find_map(|d| {
-        d.listeners
+        d.wiring
+            .listeners
             .iter()
             .find(|l| match &l.endpoint {
                 Endpoint::Tcp { host: lh, port: lp } => {
@@ -28,61 +31,94 @@ fn tcp_target<'t, 'a>(t: &'t Topology<'a>, host: &str, port: Option<u16>) -> Opt
     })
 }
 
-fn served_sockets(t: &Topology<'_>, client: &ClientView<'_>) -> Vec<String> {
-    let mut out = Vec::new();
+/// Why a client's unix endpoint is not served to it, or `None` when it is.
+fn unix_problem(t: &Topology<'_>, c: &ClientView<'_>, path: &str, what: &str) -> Option<String> {
+    let mut seen = Vec::new();
+    let mut hidden = None;
+    let mut same_socket_unshared = false;
     for d in &t.daemons {
-        for l in &d.listeners {
-            if let Endpoint::Unix(path) = &l.endpoint {
-                out.extend(t.socket_paths_for(d, path, &client.place));
+        for l in &d.wiring.listeners {
+            let Endpoint::Unix(served) = &l.endpoint else { continue };
+            match t.socket_reach(d, served, &c.place) {
+                SocketReach::Seen(paths) => {
+                    if paths.iter().any(|p| p == path) {
+                        return None;
+                    }
+                    seen.extend(paths);
+                }
+                SocketReach::Hidden(h) => {
+                    if served == path || c.place.volume_at(path) == d.place.volume_at(served) {
+                        hidden = Some(h);
+                    }
+                }
+                SocketReach::NotShared => same_socket_unshared |= served == path,
             }
         }
     }
-    out
+    if let Some(h) = hidden {
+        Some(format!("{what} `unix://{path}` is not reachable: {h}"))
+    } else if same_socket_unshared {
+        Some(format!(
+            "{what} `unix://{path}` names the daemon's socket, but it is not on a volume shared with this container"
+        ))
+    } else if let Some(s) = seen.first() {
+        Some(format!(
+            "{what} `unix://{path}` is not where this container sees the daemon's socket (`{s}`)"
+        ))
+    } else {
+        Some(format!(
+            "{what} `unix://{path}` is not a socket the daemon serves on a shared volume"
+        ))
+    }
 }
 
 /// DIND004: every client's `DOCKER_HOST` is served.
 pub(super) fn endpoint_unserved(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
-    if t.daemons.is_empty()
-        || t.daemons
-            .iter()
-            .all(|d| d.invocation.launch == crate::topology::Launch::Unknown)
-    {
+    // Only a complete picture of the daemons' listeners can tell that an endpoint is not served.
+    if t.daemons.is_empty() || t.daemons.iter().any(|d| d.wiring.uncertain.is_some()) {
         return;
     }
     for c in &t.clients {
-        let path = format!("{}.env", c.place.path());
+        let Some(endpoint) = &c.endpoint else { continue };
         let what = if c.explicit_host {
             "`DOCKER_HOST`"
         } else {
             "the default"
         };
-        let problem = match &c.endpoint {
-            Endpoint::Unix(p) => {
-                let served = served_sockets(t, c);
-                if served.iter().any(|s| s == p) {
-                    None
-                } else if t.daemons.iter().any(|d| d.listeners.iter().any(|l| l.endpoint == Endpoint::Unix(p.clone()))) {
-                    Some(format!("{what} `unix://{p}` names the daemon's socket, but it is not on a volume shared with this container"))
-                } else if let Some(s) = served.first() {
-                    Some(format!("{what} `unix://{p}` is not where this container sees the daemon's socket (`{s}`)"))
-                } else {
-                    Some(format!("{what} `unix://{p}` is not a socket the daemon serves on a shared volume"))
-                }
-            }
+        let problem = match endpoint {
+            Endpoint::Unix(p) => unix_problem(t, c, p, what),
             Endpoint::Tcp { host, port } if is_pod_local(t, host) => match tcp_target(t, host, *port) {
                 None => {
-                    let serves: Vec<&str> = t.daemons.iter().flat_map(|d| d.listeners.iter().map(|l| l.raw.as_str())).collect();
-                    Some(format!("`DOCKER_HOST` points at port {}, but the daemon serves {}", port.map_or("?".into(), |p| p.to_string()), serves.join(", ")))
+                    let serves: Vec<&str> = t
+                        .daemons
+                        .iter()
+                        .flat_map(|d| d.wiring.listeners.iter().map(|l| l.raw.as_str()))
+                        .collect();
+                    Some(format!(
+                        "`DOCKER_HOST` points at port {}, but the daemon serves {}",
+                        port.map_or_else(|| "?".to_string(), |p| p.to_string()),
+                        serves.join(", ")
+                    ))
                 }
-                Some((_, l)) if !l.tls && c.tls_verify => Some(format!("`DOCKER_TLS_VERIFY` is set, but `{}` is plaintext", l.raw)),
+                Some((d, _)) if port.and_then(|p| d.wiring.tcp_hidden(p)).is_some() => port
+                    .and_then(|p| d.wiring.tcp_hidden(p))
+                    .map(|h| format!("`DOCKER_HOST` is not reachable: {h}")),
+                Some((_, l)) if l.tls == Some(TlsMode::Plain) && c.tls_verify == Some(true) => {
+                    Some(format!("`DOCKER_TLS_VERIFY` is set, but `{}` is plaintext", l.raw))
+                }
                 _ => None,
             },
-            Endpoint::Tcp { host, .. } if host == "docker" => {
-                Some("the name `docker` does not resolve inside a plain pod (GitLab adds that alias, Kubernetes does not); use `localhost`".to_string())
-            }
+            Endpoint::Tcp { host, .. } if host == "docker" => Some(
+                "the name `docker` does not resolve inside a plain pod (GitLab adds that alias, Kubernetes does not); use `localhost`"
+                    .to_string(),
+            ),
             _ => None,
         };
         if let Some(message) = problem {
+            let path = match c.place.env().index("DOCKER_HOST") {
+                Some(i) => format!("{}.env[{i}].value", c.place.path()),
+                None => format!("{}.env", c.place.path()),
+            };
             out.push(Diagnostic::rule(Code::Dind004, path, message).in_container(c.place.name()));
         }
     }
@@ -91,7 +127,7 @@ pub(super) fn endpoint_unserved(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
 /// DIND005: clients of a TLS listener have the TLS variables and the shared certificates.
 pub(super) fn tls_incomplete(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for c in &t.clients {
-        let Endpoint::Tcp { host, port } = &c.endpoint else {
+        let Some(Endpoint::Tcp { host, port }) = &c.endpoint else {
             continue;
         };
         if !is_pod_local(t, host) {
@@ -100,14 +136,17 @@ pub(super) fn tls_incomplete(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
         let Some((daemon, listener)) = tcp_target(t, host, *port) else {
             continue;
         };
-        if !listener.tls {
+        if listener.tls != Some(TlsMode::Verified) {
             continue;
         }
+        let (Some(verify), Some(cert_path)) = (c.tls_verify, &c.cert_path) else {
+            continue;
+        };
         let mut missing = Vec::new();
-        if !c.tls_verify {
+        if !verify {
             missing.push("`DOCKER_TLS_VERIFY=1`".to_string());
         }
-        match (&c.cert_path, &daemon.client_cert_dir) {
+        match (cert_path, &daemon.wiring.client_cert_dir) {
             (None, _) => missing.push("`DOCKER_CERT_PATH`".to_string()),
             (Some(cp), Some(dir)) => {
                 let shared = match (daemon.place.volume_at(dir), c.place.volume_at(cp)) {
@@ -137,8 +176,9 @@ pub(super) fn tls_incomplete(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
     }
 }
 
+/// A `sleep` duration in seconds (`99d`, `1h`, `30`, `infinity`); `None` when unreadable.
 fn duration_seconds(text: &str) -> Option<f64> {
-    if text == "infinity" {
+    if text == "infinity" || text == "inf" {
         return Some(f64::INFINITY);
     }
     let (num, unit) = text.split_at(text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len()));
@@ -163,12 +203,11 @@ fn exits(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
         .cloned()
         .collect();
     if words.is_empty() {
-        let image = crate::facts::DockerImage::parse(c.image.as_deref().unwrap_or(""));
-        return (image.flavour() == crate::facts::Flavour::Cli)
-            .then(|| "it has no command, so the CLI image runs `docker` and exits".to_string());
+        let image = DockerImage::parse(c.image.as_deref().unwrap_or(""));
+        return (image.role() == ImageRole::Cli)
+            .then(|| "it has no command, so the CLI image runs `sh` without a terminal and exits".to_string());
     }
-    let prog = words[0].rsplit('/').next().unwrap_or("");
-    match prog {
+    match program(&words[0]) {
         "sleep" => {
             let total: Option<f64> = words[1..].iter().map(|w| duration_seconds(w)).sum();
             total
@@ -178,12 +217,12 @@ fn exits(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
         "cat" if words.len() == 1 => (c.tty != Some(true) && c.stdin != Some(true))
             .then(|| "`cat` without `tty: true` or `stdin: true` reads end-of-file and exits".to_string()),
         "true" | "echo" | "docker" | "exit" => Some(format!("`{}` returns at once", words.join(" "))),
-        "sh" | "bash" | "ash" => {
-            let script = words.iter().skip(1).find(|w| !w.starts_with('-'))?;
-            let tokens = entrypoint::shell_words(script);
-            (tokens.is_empty()).then(|| "an empty shell script returns at once".to_string())
+        _ => {
+            let script = shell_script(&words)?;
+            shell_words(script)
+                .is_empty()
+                .then(|| "an empty shell script returns at once".to_string())
         }
-        _ => None,
     }
 }
 

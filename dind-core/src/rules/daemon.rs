@@ -1,41 +1,57 @@
 //! Rules about the daemon container itself.
 
-use super::Context;
-use crate::facts::{Behaviour, DockerVersion};
-use crate::topology::{Launch, Topology, entrypoint, env_value};
+use super::{Context, checks};
+use crate::facts::{Behaviour, ImageRole};
+use crate::topology::{Daemon, Topology};
+use crate::wiring::{Bypass, EnvValue, Launch, flag_on, flag_values};
 use crate::{Code, Diagnostic};
 
-/// DIND001: `command:` skips the image entrypoint.
+/// DIND001: dockerd started without the image entrypoint's dockerd branch.
 pub(super) fn command_override(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
-        if d.invocation.launch == Launch::CommandOverride {
-            let cmd = d.place.container.command.as_deref().unwrap_or_default().join(" ");
-            out.push(
-                Diagnostic::rule(Code::Dind001, format!("{}.command", d.place.path()), format!("the daemon sets `command: [{cmd}]`, which skips dockerd-entrypoint.sh (no cgroup v2 fix, no tini)"))
-                    .in_container(d.place.name()),
-            );
-        }
+        let Launch::Bypassed(how) = d.wiring.launch else {
+            continue;
+        };
+        let c = d.place.container;
+        let (field, message) = match how {
+            Bypass::Command => (
+                "command",
+                format!(
+                    "the daemon sets `command: [{}]`, which skips dockerd-entrypoint.sh (no docker-init, no cgroup v2 fix, no rootlesskit)",
+                    c.command.as_deref().unwrap_or_default().join(", ")
+                ),
+            ),
+            Bypass::Exec => (
+                "args",
+                format!(
+                    "`args` start with `{}`, which the entrypoint hands to docker-entrypoint.sh to exec as is: dockerd runs without docker-init, the cgroup v2 fix or rootlesskit; start `args` with the word `dockerd`",
+                    c.args.as_deref().and_then(<[String]>::first).map_or("", String::as_str)
+                ),
+            ),
+        };
+        out.push(
+            Diagnostic::rule(Code::Dind001, format!("{}.{field}", d.place.path()), message)
+                .in_container(d.place.name()),
+        );
     }
 }
 
-fn effective_security(t: &Topology<'_>, d: &crate::topology::Daemon<'_>) -> (Option<bool>, Option<bool>, Option<i64>) {
+/// The container's and the pod's security settings merged as the kubelet does.
+fn effective_security(t: &Topology<'_>, d: &Daemon<'_>) -> (Option<bool>, Option<bool>) {
     let sc = d.place.container.security_context.as_ref();
     let psc = t.spec.security_context.as_ref();
     let privileged = sc.and_then(|s| s.privileged);
     let non_root = sc
         .and_then(|s| s.run_as_non_root)
         .or_else(|| psc.and_then(|p| p.run_as_non_root));
-    let uid = sc
-        .and_then(|s| s.run_as_user)
-        .or_else(|| psc.and_then(|p| p.run_as_user));
-    (privileged, non_root, uid)
+    (privileged, non_root)
 }
 
 /// DIND007: the daemon must be privileged (rootless too).
 pub(super) fn not_privileged(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
         if effective_security(t, d).0 != Some(true) {
-            let why = if d.rootless {
+            let why = if d.wiring.rootless {
                 " (rootless still needs it: seccomp, AppArmor and /proc masks block rootlesskit)"
             } else {
                 ""
@@ -55,6 +71,7 @@ pub(super) fn not_privileged(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
 /// DIND008: an emptyDir (or any volume) at the data root.
 pub(super) fn no_data_root_volume(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
+        let root = d.wiring.data_root.trim_end_matches('/');
         let mounted = d
             .place
             .container
@@ -62,10 +79,12 @@ pub(super) fn no_data_root_volume(t: &Topology<'_>, _: &Context, out: &mut Vec<D
             .as_deref()
             .unwrap_or_default()
             .iter()
-            .any(|m| m.mount_path.trim_end_matches('/') == d.data_root.trim_end_matches('/'));
+            .any(|m| m.mount_path.trim_end_matches('/') == root);
         if !mounted {
             let effect = match d.image.version() {
-                Some(v) if v >= DockerVersion::new(29, 0, 0) => "Docker 29 fails with `overlay ... invalid argument`",
+                Some(v) if v.has(Behaviour::ContainerdSnapshotterDefault) => {
+                    "Docker 29 fails with `overlay ... invalid argument`"
+                }
                 Some(_) => "Docker falls back to the slow vfs driver",
                 None => "Docker up to 28 falls back to the slow vfs driver and 29 fails",
             };
@@ -73,7 +92,7 @@ pub(super) fn no_data_root_volume(t: &Topology<'_>, _: &Context, out: &mut Vec<D
                 Diagnostic::rule(
                     Code::Dind008,
                     format!("{}.volumeMounts", d.place.path()),
-                    format!("no volume at the data root `{}`: {effect}", d.data_root),
+                    format!("no volume at the data root `{root}`: {effect}"),
                 )
                 .in_container(d.place.name()),
             );
@@ -88,7 +107,7 @@ pub(super) fn experimental_obsolete(t: &Topology<'_>, _: &Context, out: &mut Vec
             .image
             .version()
             .is_some_and(|v| v.has(Behaviour::RootlessNeedsExperimental));
-        if d.rootless && !needs && entrypoint::flag_on(&d.invocation.argv, "--experimental") {
+        if d.wiring.rootless && !needs && flag_on(&d.wiring.argv, "--experimental") {
             out.push(
                 Diagnostic::rule(
                     Code::Dind011,
@@ -101,18 +120,27 @@ pub(super) fn experimental_obsolete(t: &Topology<'_>, _: &Context, out: &mut Vec
     }
 }
 
-/// DIND012: rootful daemons run as root, rootless ones as uid 1000.
+/// DIND012: rootful daemons run as root, rootless ones as the image's uid 1000.
 pub(super) fn user_conflict(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
-        let (_, non_root, uid) = effective_security(t, d);
+        let (_, non_root) = effective_security(t, d);
+        let uid = d.wiring.uid;
         let path = format!("{}.securityContext", d.place.path());
-        let problem = if d.rootless {
-            uid.filter(|u| *u != 1000)
-                .map(|u| format!("the rootless image runs as uid 1000 (user `rootless`), not {u}"))
-        } else if non_root == Some(true) {
-            Some("a rootful daemon runs as root, but `runAsNonRoot: true` stops it from starting".to_string())
-        } else {
-            uid.filter(|u| *u != 0).map(|u| format!("a rootful daemon must run as root, not uid {u}; use the `-dind-rootless` image for a non-root daemon"))
+        let problem = match d.image.role() {
+            ImageRole::Daemon { rootless: true } => uid.filter(|u| *u != 0 && *u != 1000).map(|u| {
+                format!(
+                    "the rootless image's user `rootless` is uid 1000 (its home, data root and /etc/subuid entry); uid {u} cannot start it"
+                )
+            }),
+            ImageRole::Daemon { rootless: false } if non_root == Some(true) => Some(
+                "a rootful daemon runs as root, but `runAsNonRoot: true` stops it from starting".to_string(),
+            ),
+            ImageRole::Daemon { rootless: false } => uid.filter(|u| *u != 0).map(|u| {
+                format!(
+                    "a rootful daemon must run as root, not uid {u} (the entrypoint would look for rootlesskit); use the `-dind-rootless` image for a non-root daemon"
+                )
+            }),
+            _ => None,
         };
         if let Some(message) = problem {
             out.push(Diagnostic::rule(Code::Dind012, path, message).in_container(d.place.name()));
@@ -124,31 +152,28 @@ pub(super) fn user_conflict(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnos
 pub(super) fn mtu_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
         let path = format!("{}.args", d.place.path());
-        for (_, value) in entrypoint::flag_values(&d.invocation.argv, "--mtu", None) {
-            if d.rootless {
-                out.push(
-                    Diagnostic::rule(Code::Dind018, path.clone(), format!("`--mtu={value}` on a rootless daemon; its MTU is rootlesskit's: set `DOCKERD_ROOTLESS_ROOTLESSKIT_MTU`"))
-                        .in_container(d.place.name()),
-                );
-            } else if value.parse::<u32>().map_or(true, |m| !(68..=65535).contains(&m)) {
-                out.push(
-                    Diagnostic::rule(
-                        Code::Dind018,
-                        path.clone(),
-                        format!("`--mtu={value}` is out of range (68..=65535)"),
-                    )
-                    .in_container(d.place.name()),
-                );
-            }
+        for (_, value) in flag_values(&d.wiring.argv, "--mtu", None) {
+            let message = if d.wiring.rootlesskit {
+                format!(
+                    "`--mtu={value}` on a rootless daemon; its MTU is rootlesskit's: set `DOCKERD_ROOTLESS_ROOTLESSKIT_MTU`"
+                )
+            } else if let Some(problem) = checks::mtu(&value) {
+                format!("`--mtu={value}`: {problem}")
+            } else {
+                continue;
+            };
+            out.push(Diagnostic::rule(Code::Dind018, path.clone(), message).in_container(d.place.name()));
         }
-        if let Some(value) = env_value(d.place.container, "DOCKERD_ROOTLESS_ROOTLESSKIT_MTU")
-            && value.parse::<u32>().map_or(true, |m| !(68..=65535).contains(&m))
+        let env = d.place.env();
+        if let EnvValue::Value(value) = env.get("DOCKERD_ROOTLESS_ROOTLESSKIT_MTU")
+            && let Some(problem) = checks::mtu(value)
         {
+            let i = env.index("DOCKERD_ROOTLESS_ROOTLESSKIT_MTU").unwrap_or(0);
             out.push(
                 Diagnostic::rule(
                     Code::Dind018,
-                    format!("{}.env", d.place.path()),
-                    format!("`DOCKERD_ROOTLESS_ROOTLESSKIT_MTU={value}` is out of range (68..=65535)"),
+                    format!("{}.env[{i}].value", d.place.path()),
+                    format!("`DOCKERD_ROOTLESS_ROOTLESSKIT_MTU={value}`: {problem}"),
                 )
                 .in_container(d.place.name()),
             );
@@ -162,7 +187,7 @@ pub(super) fn memory_unbounded(t: &Topology<'_>, _: &Context, out: &mut Vec<Diag
         let r = d.place.container.resources.as_ref();
         let has = |m: Option<
             &std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
-        >| m.is_some_and(|m| m.contains_key("memory"));
+        >| { m.is_some_and(|m| m.contains_key("memory")) };
         if !has(r.and_then(|r| r.requests.as_ref())) && !has(r.and_then(|r| r.limits.as_ref())) {
             out.push(
                 Diagnostic::rule(
@@ -179,10 +204,11 @@ pub(super) fn memory_unbounded(t: &Topology<'_>, _: &Context, out: &mut Vec<Diag
 /// DIND025: `DOCKER_TLS_CERTDIR` with a null value.
 pub(super) fn tls_certdir_null(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
-        let env = d.place.container.env.as_deref().unwrap_or_default();
-        if let Some(i) = env
-            .iter()
-            .position(|e| e.name == "DOCKER_TLS_CERTDIR" && e.value.is_none() && e.value_from.is_none())
+        let env = d.place.env();
+        if let Some(i) = env.index("DOCKER_TLS_CERTDIR")
+            && let Some(e) = env.entry("DOCKER_TLS_CERTDIR")
+            && e.value.is_none()
+            && e.value_from.is_none()
         {
             out.push(
                 Diagnostic::rule(

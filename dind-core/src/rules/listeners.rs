@@ -1,67 +1,82 @@
 //! Rules about where the daemon listens.
 
-use super::Context;
-use crate::topology::{Endpoint, Launch, Topology, entrypoint};
+use super::{Context, checks};
+use crate::topology::{Place, Topology};
+use crate::wiring::{Endpoint, Launch, Origin, TlsMode};
 use crate::{Code, Diagnostic};
 
-/// DIND006: plaintext TCP on a non-loopback address.
+/// DIND006: a TCP listener on a non-loopback address that does not authenticate clients.
 pub(super) fn plaintext_exposed(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
-        for l in &d.listeners {
-            if let Endpoint::Tcp { host, .. } = &l.endpoint
-                && !l.tls
-                && !Endpoint::is_loopback_host(host)
-            {
-                let origin = match d.invocation.launch {
-                    Launch::Defaults { tls: false, .. } => {
-                        " (the entrypoint's default with `DOCKER_TLS_CERTDIR` empty)"
-                    }
-                    _ => "",
-                };
-                out.push(
-                    Diagnostic::rule(Code::Dind006, format!("{}.args", d.place.path()), format!("plaintext TCP listener `{}`{origin} is reachable from every pod in the cluster and gives root on a privileged container", l.raw))
-                        .in_container(d.place.name()),
-                );
+        for l in &d.wiring.listeners {
+            let Endpoint::Tcp { host, .. } = &l.endpoint else {
+                continue;
+            };
+            if Endpoint::is_loopback_host(host) {
+                continue;
             }
+            let how = match l.tls {
+                Some(TlsMode::Plain) => "plaintext TCP listener",
+                Some(TlsMode::Encrypted) => {
+                    "TCP listener with `--tls` but without `--tlsverify` (encrypted, but any client is accepted)"
+                }
+                Some(TlsMode::Verified) | None => continue,
+            };
+            let origin = match (l.origin, d.wiring.launch.clone()) {
+                (Origin::EntrypointDefault, Launch::Defaults) => {
+                    " (the entrypoint's default with `DOCKER_TLS_CERTDIR` empty)"
+                }
+                _ => "",
+            };
+            out.push(
+                Diagnostic::rule(
+                    Code::Dind006,
+                    format!("{}.args", d.place.path()),
+                    format!(
+                        "{how} `{}`{origin} is reachable from every pod in the cluster and gives root on a privileged container",
+                        l.raw
+                    ),
+                )
+                .in_container(d.place.name()),
+            );
         }
     }
 }
 
 /// DIND013: socket paths the kernel or the mounts make unusable.
 pub(super) fn socket_path_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
-    let mut check = |place: &crate::topology::Place<'_>, path: &str, field: String| {
-        let problem = if let Some(problem) = crate::syntax::socket_path_problem(path) {
-            Some(problem)
-        } else if place
-            .container
-            .volume_mounts
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .any(|m| m.mount_path.trim_end_matches('/') == path)
-        {
-            Some(format!(
-                "a volume is mounted at the socket `{path}` itself, so it is a directory; mount the socket's directory instead"
-            ))
-        } else {
-            None
-        };
+    let mut check = |place: &Place<'_>, path: &str, field: String| {
+        let problem = checks::socket_path(path).or_else(|| {
+            place
+                .container
+                .volume_mounts
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|m| m.mount_path.trim_end_matches('/') == path)
+                .then(|| {
+                    format!(
+                        "a volume is mounted at the socket `{path}` itself, so it is a directory; mount the socket's directory instead"
+                    )
+                })
+        });
         if let Some(message) = problem {
             out.push(Diagnostic::rule(Code::Dind013, field, message).in_container(place.name()));
         }
     };
     for d in &t.daemons {
-        for l in &d.listeners {
+        for l in &d.wiring.listeners {
             if let Endpoint::Unix(path) = &l.endpoint {
                 check(&d.place, path, format!("{}.args", d.place.path()));
             }
         }
     }
     for c in &t.clients {
-        if let Endpoint::Unix(path) = &c.endpoint
+        if let Some(Endpoint::Unix(path)) = &c.endpoint
             && c.explicit_host
         {
-            check(&c.place, path, format!("{}.env", c.place.path()));
+            let i = c.place.env().index("DOCKER_HOST").unwrap_or(0);
+            check(&c.place, path, format!("{}.env[{i}].value", c.place.path()));
         }
     }
 }
@@ -69,11 +84,10 @@ pub(super) fn socket_path_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<D
 /// DIND014: the same `--host` twice.
 pub(super) fn duplicate_listener(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
-        for (i, l) in d.listeners.iter().enumerate() {
-            if d.listeners[..i].iter().any(|p| p.endpoint == l.endpoint) {
-                let hint = if matches!(d.invocation.launch, Launch::Defaults { .. })
-                    && crate::topology::env_value(d.place.container, "DOCKER_HOST").is_some_and(|h| h == l.raw)
-                {
+        let ls = &d.wiring.listeners;
+        for (i, l) in ls.iter().enumerate() {
+            if let Some(first) = ls[..i].iter().find(|p| p.endpoint == l.endpoint) {
+                let hint = if first.origin == Origin::DockerHost {
                     " (once from `DOCKER_HOST`, which the entrypoint turns into `--host`, once from `args`)"
                 } else {
                     ""
@@ -93,26 +107,45 @@ pub(super) fn duplicate_listener(t: &Topology<'_>, _: &Context, out: &mut Vec<Di
 
 /// DIND015: a socket setup that still gets the entrypoint's default TCP listener.
 pub(super) fn unix_setup_opens_tcp(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
-    let tcp_clients = t.clients.iter().any(|c| matches!(c.endpoint, Endpoint::Tcp { .. }));
+    if t.clients.iter().any(|c| c.endpoint.is_none()) {
+        return;
+    }
+    let tcp_clients = t
+        .clients
+        .iter()
+        .any(|c| matches!(c.endpoint, Some(Endpoint::Tcp { .. })));
     for d in &t.daemons {
-        let Launch::Defaults { tls, .. } = d.invocation.launch else {
+        if d.wiring.launch != Launch::Defaults || d.wiring.uncertain.is_some() {
+            continue;
+        }
+        let Some(tcp) = d
+            .wiring
+            .listeners
+            .iter()
+            .find(|l| l.origin == Origin::EntrypointDefault && matches!(l.endpoint, Endpoint::Tcp { .. }))
+        else {
             continue;
         };
-        let user_args = d.place.container.args.as_deref().unwrap_or_default();
-        let wants_socket = entrypoint::flag_values(user_args, "--host", Some("-H"))
-            .iter()
-            .any(|(_, h)| h.starts_with("unix://"))
-            || crate::topology::env_value(d.place.container, "DOCKER_HOST").is_some_and(|h| h.starts_with("unix://"))
-            || (!t.clients.is_empty() && t.clients.iter().all(|c| matches!(c.endpoint, Endpoint::Unix(_))));
+        let wants_socket =
+            d.wiring.listeners.iter().any(|l| {
+                matches!(l.endpoint, Endpoint::Unix(_)) && matches!(l.origin, Origin::Args | Origin::DockerHost)
+            }) || (!t.clients.is_empty() && t.clients.iter().all(|c| matches!(c.endpoint, Some(Endpoint::Unix(_)))));
         if wants_socket && !tcp_clients {
-            let port = if tls {
-                "0.0.0.0:2376 (TLS)"
+            let kind = if tcp.tls == Some(TlsMode::Verified) {
+                "TLS"
             } else {
-                "0.0.0.0:2375 (plaintext)"
+                "plaintext"
             };
             out.push(
-                Diagnostic::rule(Code::Dind015, format!("{}.args", d.place.path()), format!("the daemon is used through a unix socket, but `args` start with `-` (or are empty), so the entrypoint also opens TCP on {port}"))
-                    .in_container(d.place.name()),
+                Diagnostic::rule(
+                    Code::Dind015,
+                    format!("{}.args", d.place.path()),
+                    format!(
+                        "the daemon is used through a unix socket, but `args` start with `-` (or are empty), so the entrypoint also opens `{}` ({kind})",
+                        tcp.raw
+                    ),
+                )
+                .in_container(d.place.name()),
             );
         }
     }

@@ -1,6 +1,7 @@
 //! The rule engine: every rule is a small function over the analysed [`Topology`]. The builder and
 //! `dind lint` run the same list.
 
+pub(crate) mod checks;
 mod clients;
 mod daemon;
 mod listeners;
@@ -15,9 +16,17 @@ use crate::{Diagnostic, Severity};
 
 /// What the rules know besides the pod.
 #[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
 pub struct Context {
     /// The Kubernetes version the pod targets.
     pub kube_version: KubeVersion,
+}
+
+impl Context {
+    /// The context for a Kubernetes version.
+    pub fn new(kube_version: KubeVersion) -> Self {
+        Context { kube_version }
+    }
 }
 
 /// A rule: reads the topology, pushes findings.

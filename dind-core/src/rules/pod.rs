@@ -1,38 +1,43 @@
 //! Pod-wide rules: images, names, host sockets, security fields, sidecar support.
 
 use super::Context;
-use crate::facts::{DockerImage, kube};
-use crate::syntax::is_dns_label;
+use super::checks;
+use crate::facts::{DockerImage, ImageRole};
 use crate::topology::Topology;
 use crate::{Code, Diagnostic};
 
-/// DIND009: pinned images for the daemon and the clients.
+/// DIND009: pinned images for the daemon and the clients, with a pin that fits the role.
 pub(super) fn image_unpinned(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     let places = t
         .daemons
         .iter()
-        .map(|d| d.place)
-        .chain(t.clients.iter().map(|c| c.place));
-    for place in places {
+        .map(|d| {
+            (
+                d.place,
+                ImageRole::Daemon {
+                    rootless: d.wiring.rootless,
+                },
+            )
+        })
+        .chain(t.clients.iter().map(|c| (c.place, ImageRole::Cli)));
+    for (place, role) in places {
         let reference = place.container.image.as_deref().unwrap_or("");
         let image = DockerImage::parse(reference);
-        let floating = if image.digest {
-            false
-        } else {
-            match image.tag.as_deref() {
-                None | Some("latest") => true,
-                Some(_) => image.is_docker_repository() && !image.is_pinned(),
-            }
+        let floating = match image.tag.as_deref() {
+            _ if image.digest => false,
+            None | Some("latest") => true,
+            Some(_) => image.is_docker_repository() && image.floats(),
         };
         if floating {
+            let suggestion = image.pinned_suggestion(role).map_or_else(
+                || "pin a full version or a digest".to_string(),
+                |s| format!("pin a full version such as `{s}`"),
+            );
             out.push(
                 Diagnostic::rule(
                     Code::Dind009,
                     format!("{}.image", place.path()),
-                    format!(
-                        "image `{reference}` floats; pin a full version such as `docker:{}-dind`",
-                        crate::facts::latest_docker()
-                    ),
+                    format!("image `{reference}` floats; {suggestion}"),
                 )
                 .in_container(place.name()),
             );
@@ -90,20 +95,10 @@ pub(super) fn invalid_names(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnos
     for place in &t.containers {
         let name = place.name();
         let path = format!("{}.name", place.path());
-        if !is_dns_label(name) {
-            out.push(
-                Diagnostic::rule(
-                    Code::Dind020,
-                    path,
-                    format!("container name `{name}` is not an RFC 1123 label"),
-                )
-                .in_container(name),
-            );
-        } else if seen.contains(&name) {
-            out.push(
-                Diagnostic::rule(Code::Dind020, path, format!("container name `{name}` is used twice"))
-                    .in_container(name),
-            );
+        let problem = checks::name("container", name)
+            .or_else(|| seen.contains(&name).then(|| checks::duplicate_name("container", name)));
+        if let Some(message) = problem {
+            out.push(Diagnostic::rule(Code::Dind020, path, message).in_container(name));
         }
         seen.push(name);
     }
@@ -121,18 +116,16 @@ pub(super) fn invalid_names(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnos
     }
     let mut volumes: Vec<&str> = Vec::new();
     for (i, v) in t.spec.volumes.iter().flatten().enumerate() {
-        let path = format!("spec.volumes[{i}].name");
-        if !is_dns_label(&v.name) {
+        let problem = checks::name("volume", &v.name).or_else(|| {
+            volumes
+                .contains(&v.name.as_str())
+                .then(|| checks::duplicate_name("volume", &v.name))
+        });
+        if let Some(message) = problem {
             out.push(Diagnostic::rule(
                 Code::Dind020,
-                path,
-                format!("volume name `{}` is not an RFC 1123 label", v.name),
-            ));
-        } else if volumes.contains(&v.name.as_str()) {
-            out.push(Diagnostic::rule(
-                Code::Dind020,
-                path,
-                format!("volume name `{}` is used twice", v.name),
+                format!("spec.volumes[{i}].name"),
+                message,
             ));
         }
         volumes.push(&v.name);
@@ -141,19 +134,15 @@ pub(super) fn invalid_names(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnos
 
 /// DIND022: native sidecars need Kubernetes >= 1.29.
 pub(super) fn native_sidecar_unsupported(t: &Topology<'_>, ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.kube_version.has_native_sidecars() {
+    let Some(problem) = checks::native_sidecar(ctx.kube_version) else {
         return;
-    }
+    };
     for place in t.containers.iter().filter(|p| p.is_native_sidecar()) {
         out.push(
             Diagnostic::rule(
                 Code::Dind022,
                 format!("{}.restartPolicy", place.path()),
-                format!(
-                    "native sidecars need Kubernetes >= {}, the target is {}",
-                    kube::NATIVE_SIDECAR,
-                    ctx.kube_version
-                ),
+                problem.clone(),
             )
             .in_container(place.name()),
         );

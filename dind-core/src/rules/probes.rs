@@ -4,7 +4,8 @@ use k8s_openapi::api::core::v1::{Container, Probe};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Context;
-use crate::topology::{Daemon, Endpoint, Topology, entrypoint, env_value};
+use crate::topology::{Daemon, Topology, env_value};
+use crate::wiring::{Endpoint, flag_values, program, shell_script, shell_words};
 use crate::{Code, Diagnostic};
 
 fn probes(c: &Container) -> [(&'static str, Option<&Probe>); 3] {
@@ -85,26 +86,16 @@ enum ExecCheck {
 }
 
 fn read_exec(command: &[String], container: &Container) -> ExecCheck {
-    let words: Vec<String> = match command {
-        [sh, flag, script, ..]
-            if sh
-                .rsplit('/')
-                .next()
-                .is_some_and(|s| matches!(s, "sh" | "bash" | "ash"))
-                && flag.starts_with('-')
-                && flag.contains('c') =>
-        {
-            entrypoint::shell_words(script)
-        }
-        _ => command.to_vec(),
+    let words: Vec<String> = match shell_script(command) {
+        Some(script) => shell_words(script),
+        None => command.to_vec(),
     };
     let Some(first) = words.first() else {
         return ExecCheck::Opaque;
     };
-    let prog = first.rsplit('/').next().unwrap_or(first);
-    match prog {
+    match program(first) {
         "docker" => {
-            let hosts = entrypoint::flag_values(&words, "--host", Some("-H"));
+            let hosts = flag_values(&words, "--host", Some("-H"));
             let host = hosts
                 .last()
                 .map(|(_, h)| h.clone())
@@ -121,23 +112,23 @@ fn read_exec(command: &[String], container: &Container) -> ExecCheck {
     }
 }
 
-fn serves(d: &Daemon<'_>, endpoint: &Endpoint) -> bool {
-    d.listeners.iter().any(|l| match (&l.endpoint, endpoint) {
-        (Endpoint::Unix(a), Endpoint::Unix(b)) => a == b,
-        (Endpoint::Tcp { host: lh, port: lp }, Endpoint::Tcp { host, port }) => {
-            lp == port
-                && (Endpoint::is_wildcard_host(lh)
-                    || lh == host
-                    || (Endpoint::is_loopback_host(lh) && Endpoint::is_loopback_host(host)))
+/// Why the daemon's own probe cannot reach an endpoint the daemon serves (rootlesskit keeps it
+/// in its own namespaces), if it cannot.
+fn probe_cannot_reach(d: &Daemon<'_>, endpoint: &Endpoint) -> Option<String> {
+    match endpoint {
+        Endpoint::Tcp { port: Some(p), .. } => d.wiring.tcp_hidden(*p).map(|h| h.to_string()),
+        Endpoint::Unix(path) => {
+            let mount = d.place.mount_at(path).map_or("/", |(_, m, _)| m);
+            d.wiring.socket_hidden(path, mount).map(|h| h.to_string())
         }
-        _ => false,
-    })
+        _ => None,
+    }
 }
 
 /// DIND003: the daemon's probes check what it serves.
 pub(super) fn probe_misses_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
-        if d.invocation.launch == crate::topology::Launch::Unknown {
+        if d.wiring.uncertain.is_some() {
             continue;
         }
         for (kind, probe) in probes(d.place.container) {
@@ -150,6 +141,7 @@ pub(super) fn probe_misses_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<D
             };
             if let Some(IntOrString::Int(port)) = p.tcp_socket.as_ref().map(|s| &s.port) {
                 let tcp: Vec<_> = d
+                    .wiring
                     .listeners
                     .iter()
                     .filter_map(|l| {
@@ -180,7 +172,11 @@ pub(super) fn probe_misses_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<D
             };
             match read_exec(command, d.place.container) {
                 ExecCheck::Docker(endpoint) => {
-                    if !serves(d, &endpoint) {
+                    if d.wiring.serves(&endpoint).is_some() {
+                        if let Some(why) = probe_cannot_reach(d, &endpoint) {
+                            report("exec.command", format!("the probe cannot reach the daemon: {why}"));
+                        }
+                    } else {
                         let what = match &endpoint {
                             Endpoint::Unix(p) => format!("socket `{p}`"),
                             Endpoint::Tcp { host, port } => {
@@ -201,8 +197,16 @@ pub(super) fn probe_misses_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<D
                     );
                 }
                 ExecCheck::Path(path) => {
-                    let socket = d.listeners.iter().any(|l| l.endpoint == Endpoint::Unix(path.clone()));
-                    let cert_marker = d.client_cert_dir.as_deref().is_some_and(|dir| path.starts_with(dir));
+                    let socket = d
+                        .wiring
+                        .listeners
+                        .iter()
+                        .any(|l| l.endpoint == Endpoint::Unix(path.clone()));
+                    let cert_marker = d
+                        .wiring
+                        .client_cert_dir
+                        .as_deref()
+                        .is_some_and(|dir| path.starts_with(dir));
                     if !socket && !cert_marker {
                         report(
                             "exec.command",
@@ -243,12 +247,20 @@ pub(super) fn probe_slow(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic
     for d in &t.daemons {
         for (kind, probe) in probes(d.place.container).into_iter().take(2) {
             let Some(p) = probe else { continue };
-            let delay = p.initial_delay_seconds.unwrap_or(0);
-            let period = p.period_seconds.unwrap_or(10);
+            // Numbers from a file: widen before adding, so no value can overflow.
+            let delay = i64::from(p.initial_delay_seconds.unwrap_or(0).max(0));
+            let period = i64::from(p.period_seconds.unwrap_or(10).max(1));
             if delay > 0 || period > 2 {
+                let extra = delay + period - 1;
                 out.push(
-                    Diagnostic::rule(Code::Dind024, format!("{}.{kind}", d.place.path()), format!("the {kind} waits up to {} s longer than needed (initialDelaySeconds {delay}, periodSeconds {period})", delay + period - 1))
-                        .in_container(d.place.name()),
+                    Diagnostic::rule(
+                        Code::Dind024,
+                        format!("{}.{kind}", d.place.path()),
+                        format!(
+                            "the {kind} waits up to {extra} s longer than needed (initialDelaySeconds {delay}, periodSeconds {period})"
+                        ),
+                    )
+                    .in_container(d.place.name()),
                 );
             }
         }

@@ -1,31 +1,27 @@
 //! Analysis: from any `k8s_openapi` Pod (built by us or read from a file) to its [`Topology`]:
-//! the daemon containers and what they listen on, the clients and where they connect, the
-//! volumes they share, the probes and the effective security context.
-
-mod endpoint;
-pub mod entrypoint;
-
-pub use endpoint::Endpoint;
-pub use entrypoint::{Invocation, Launch};
+//! the daemon containers and what they listen on (from [`crate::wiring`], the one model of dind
+//! semantics), the clients and where they connect, the volumes they share, and what cannot be
+//! told because a value comes from `valueFrom` or `envFrom`.
 
 use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, Volume};
 
-use crate::conventions::{DATA_ROOT, ROOTLESS_DATA_ROOT};
-use crate::facts::{Behaviour, DockerImage, Flavour};
+use crate::facts::{DockerImage, ImageRole};
+pub use crate::wiring::Endpoint;
+use crate::wiring::{self, DaemonWiring, Env, EnvValue, Hidden};
 
 /// A container with its place in the pod.
 #[derive(Clone, Copy, Debug)]
 pub struct Place<'a> {
     /// The container.
     pub container: &'a Container,
-    /// Its field path, `spec.containers[1]` or `spec.initContainers[0]`.
+    /// Its index in `containers` or `initContainers`.
     pub index: usize,
     /// Whether it is in `initContainers`.
     pub init: bool,
 }
 
 impl<'a> Place<'a> {
-    /// The field path of the container.
+    /// The field path of the container, `spec.containers[1]` or `spec.initContainers[0]`.
     pub fn path(&self) -> String {
         if self.init {
             format!("spec.initContainers[{}]", self.index)
@@ -39,14 +35,19 @@ impl<'a> Place<'a> {
         &self.container.name
     }
 
+    /// The container's environment.
+    pub fn env(&self) -> Env<'a> {
+        Env::of(self.container)
+    }
+
     /// Whether it is a native sidecar (`initContainers` with `restartPolicy: Always`).
     pub fn is_native_sidecar(&self) -> bool {
         self.init && self.container.restart_policy.as_deref() == Some("Always")
     }
 
-    /// The volume and mount path that contain `path` in this container (the longest mount prefix),
-    /// and the rest of the path below the mount.
-    pub fn volume_at(&self, path: &str) -> Option<(&'a str, String)> {
+    /// The mount path and volume that contain `path` in this container (the longest mount
+    /// prefix), and the rest of the path below the mount.
+    pub fn mount_at(&self, path: &str) -> Option<(&'a str, &'a str, String)> {
         let mounts = self.container.volume_mounts.as_deref().unwrap_or_default();
         mounts
             .iter()
@@ -58,10 +59,15 @@ impl<'a> Place<'a> {
                 } else {
                     path.strip_prefix(base).filter(|r| r.starts_with('/'))
                 };
-                rest.map(|r| (m.name.as_str(), base.len(), r.to_string()))
+                rest.map(|r| (m.name.as_str(), m.mount_path.as_str(), base.len(), r.to_string()))
             })
-            .max_by_key(|(_, len, _)| *len)
-            .map(|(name, _, rest)| (name, rest))
+            .max_by_key(|(_, _, len, _)| *len)
+            .map(|(name, mount, _, rest)| (name, mount, rest))
+    }
+
+    /// The volume that contains `path` in this container, and the rest of the path below it.
+    pub fn volume_at(&self, path: &str) -> Option<(&'a str, String)> {
+        self.mount_at(path).map(|(v, _, rest)| (v, rest))
     }
 
     /// Every path at which this container sees `volume` + `rest`.
@@ -77,17 +83,6 @@ impl<'a> Place<'a> {
     }
 }
 
-/// A listener of a daemon.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Listener {
-    /// Where.
-    pub endpoint: Endpoint,
-    /// Whether TCP is TLS-protected (`--tlsverify` or `--tls`).
-    pub tls: bool,
-    /// The `--host` value as written.
-    pub raw: String,
-}
-
 /// A Docker daemon container.
 #[derive(Clone, Debug)]
 pub struct Daemon<'a> {
@@ -95,16 +90,8 @@ pub struct Daemon<'a> {
     pub place: Place<'a>,
     /// Its image.
     pub image: DockerImage,
-    /// Whether it runs the rootless image.
-    pub rootless: bool,
-    /// The effective dockerd command line.
-    pub invocation: Invocation,
-    /// What it listens on (the dockerd default socket when no `--host` is given).
-    pub listeners: Vec<Listener>,
-    /// The data root (`--data-root` or the image default).
-    pub data_root: String,
-    /// The client certificate directory the entrypoint writes, when TLS is generated.
-    pub client_cert_dir: Option<String>,
+    /// What it does: launch, listeners, data root, rootless setup.
+    pub wiring: DaemonWiring,
 }
 
 /// A client container: where `docker` commands run against the daemon.
@@ -112,14 +99,27 @@ pub struct Daemon<'a> {
 pub struct ClientView<'a> {
     /// The container.
     pub place: Place<'a>,
-    /// `DOCKER_HOST`, or the CLI default `unix:///var/run/docker.sock`.
-    pub endpoint: Endpoint,
+    /// `DOCKER_HOST`, or the CLI default `unix:///var/run/docker.sock`; `None` when it comes from
+    /// `valueFrom`/`envFrom`.
+    pub endpoint: Option<Endpoint>,
     /// Whether `DOCKER_HOST` was set.
     pub explicit_host: bool,
-    /// `DOCKER_TLS_VERIFY` non-empty.
-    pub tls_verify: bool,
-    /// `DOCKER_CERT_PATH`.
-    pub cert_path: Option<String>,
+    /// `DOCKER_TLS_VERIFY` non-empty; `None` when unknown.
+    pub tls_verify: Option<bool>,
+    /// `DOCKER_CERT_PATH` (`Some(None)` unset); `None` when unknown.
+    pub cert_path: Option<Option<String>>,
+}
+
+/// Where a client sees a daemon's unix socket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SocketReach {
+    /// At these paths.
+    Seen(Vec<String>),
+    /// The socket is on a shared volume, but the daemon's wrapper hides it.
+    Hidden(Hidden),
+    /// Not on a volume the client mounts.
+    NotShared,
 }
 
 /// The analysed pod.
@@ -137,36 +137,18 @@ pub struct Topology<'a> {
     pub clients: Vec<ClientView<'a>>,
 }
 
-/// The value of a plain environment variable (`value`, null counted as empty).
+/// The plain value of an environment variable (`value`, null counted as empty); `None` when it
+/// is unset or unknown.
 pub fn env_value(container: &Container, name: &str) -> Option<String> {
-    container
-        .env
-        .as_ref()?
-        .iter()
-        .rev()
-        .find(|e| e.name == name)
-        .map(|e| e.value.clone().unwrap_or_default())
+    Env::of(container).get(name).known().map(str::to_string)
 }
 
-/// Whether the container is a Docker daemon: a dind image, or `dockerd` in its command line.
-pub fn is_daemon(container: &Container) -> bool {
-    let image = DockerImage::parse(container.image.as_deref().unwrap_or(""));
-    let mentions = |words: &Option<Vec<String>>| {
-        words.as_deref().unwrap_or_default().iter().any(|w| {
-            entrypoint::shell_words(w)
-                .iter()
-                .any(|t| t == "dockerd" || t.ends_with("/dockerd"))
-        })
-    };
-    matches!(image.flavour(), Flavour::Dind | Flavour::DindRootless)
-        || mentions(&container.command)
-        || mentions(&container.args)
-}
-
+/// Whether a container is a Docker client: `DOCKER_HOST` set, the CLI image, or an image with the
+/// docker CLI that does not start dockerd.
 fn is_client(container: &Container) -> bool {
     let image = DockerImage::parse(container.image.as_deref().unwrap_or(""));
-    env_value(container, "DOCKER_HOST").is_some()
-        || image.flavour() == Flavour::Cli
+    Env::of(container).get("DOCKER_HOST") != EnvValue::Unset
+        || matches!(image.role(), ImageRole::Cli | ImageRole::Daemon { .. })
         || image.repository.ends_with("docker-cli")
 }
 
@@ -201,16 +183,35 @@ impl<'a> Topology<'a> {
         let mut clients = Vec::new();
         for place in &containers {
             let c = place.container;
-            if is_daemon(c) {
-                daemons.push(analyse_daemon(*place));
+            if let Some(w) = wiring::daemon(c, spec.security_context.as_ref()) {
+                daemons.push(Daemon {
+                    place: *place,
+                    image: DockerImage::parse(c.image.as_deref().unwrap_or("")),
+                    wiring: w,
+                });
             } else if is_client(c) && !place.init {
-                let host = env_value(c, "DOCKER_HOST").filter(|h| !h.is_empty());
+                let env = Env::of(c);
+                let (endpoint, explicit_host) = match env.get("DOCKER_HOST") {
+                    EnvValue::Value(h) if !h.is_empty() => (Some(Endpoint::parse(h)), true),
+                    EnvValue::Unknown => (None, true),
+                    _ => (Some(Endpoint::parse("unix:///var/run/docker.sock")), false),
+                };
+                let tls_verify = match env.get("DOCKER_TLS_VERIFY") {
+                    EnvValue::Value(v) => Some(!v.is_empty()),
+                    EnvValue::Unset => Some(false),
+                    EnvValue::Unknown => None,
+                };
+                let cert_path = match env.get("DOCKER_CERT_PATH") {
+                    EnvValue::Value(p) if !p.is_empty() => Some(Some(p.to_string())),
+                    EnvValue::Unknown => None,
+                    _ => Some(None),
+                };
                 clients.push(ClientView {
                     place: *place,
-                    endpoint: Endpoint::parse(host.as_deref().unwrap_or("unix:///var/run/docker.sock")),
-                    explicit_host: host.is_some(),
-                    tls_verify: env_value(c, "DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty()),
-                    cert_path: env_value(c, "DOCKER_CERT_PATH").filter(|p| !p.is_empty()),
+                    endpoint,
+                    explicit_host,
+                    tls_verify,
+                    cert_path,
                 });
             }
         }
@@ -233,13 +234,30 @@ impl<'a> Topology<'a> {
             .find(|v| v.name == name)
     }
 
+    /// Where `client` sees the unix socket that `daemon` serves at `path`.
+    pub fn socket_reach(&self, daemon: &Daemon<'_>, path: &str, client: &Place<'_>) -> SocketReach {
+        if daemon.place.name() == client.name() && daemon.place.init == client.init {
+            return SocketReach::Seen(vec![path.to_string()]);
+        }
+        match daemon.place.mount_at(path) {
+            Some((volume, mount, rest)) if !rest.is_empty() => {
+                let paths = client.paths_of(volume, &rest);
+                if paths.is_empty() {
+                    SocketReach::NotShared
+                } else if let Some(hidden) = daemon.wiring.socket_hidden(path, mount) {
+                    SocketReach::Hidden(hidden)
+                } else {
+                    SocketReach::Seen(paths)
+                }
+            }
+            _ => SocketReach::NotShared,
+        }
+    }
+
     /// Every path at which `client` sees the unix socket that `daemon` serves at `path`.
     pub fn socket_paths_for(&self, daemon: &Daemon<'_>, path: &str, client: &Place<'_>) -> Vec<String> {
-        if daemon.place.name() == client.name() && daemon.place.init == client.init {
-            return vec![path.to_string()];
-        }
-        match daemon.place.volume_at(path) {
-            Some((volume, rest)) if !rest.is_empty() => client.paths_of(volume, &rest),
+        match self.socket_reach(daemon, path, client) {
+            SocketReach::Seen(paths) => paths,
             _ => Vec::new(),
         }
     }
@@ -258,56 +276,5 @@ impl<'a> Topology<'a> {
                     .collect()
             })
             .unwrap_or_default()
-    }
-}
-
-fn analyse_daemon(place: Place<'_>) -> Daemon<'_> {
-    let c = place.container;
-    let image = DockerImage::parse(c.image.as_deref().unwrap_or(""));
-    let rootless = image.flavour() == Flavour::DindRootless;
-    let tls_default = image.version().is_none_or(|v| v.has(Behaviour::TlsByDefault));
-    let invocation = entrypoint::invocation(c, rootless, tls_default);
-    let argv = &invocation.argv;
-    let tls = entrypoint::flag_on(argv, "--tlsverify") || entrypoint::flag_on(argv, "--tls");
-    let mut listeners: Vec<Listener> = entrypoint::flag_values(argv, "--host", Some("-H"))
-        .into_iter()
-        .map(|(_, raw)| Listener {
-            endpoint: Endpoint::parse(&raw),
-            tls,
-            raw,
-        })
-        .collect();
-    if listeners.is_empty() && invocation.launch != Launch::Unknown {
-        let raw = if rootless {
-            "unix:///run/user/1000/docker.sock"
-        } else {
-            "unix:///var/run/docker.sock"
-        }
-        .to_string();
-        listeners.push(Listener {
-            endpoint: Endpoint::parse(&raw),
-            tls: false,
-            raw,
-        });
-    }
-    let data_root = entrypoint::flag_values(argv, "--data-root", None)
-        .pop()
-        .map(|(_, v)| v)
-        .unwrap_or_else(|| if rootless { ROOTLESS_DATA_ROOT } else { DATA_ROOT }.to_string());
-    let client_cert_dir = match &invocation.launch {
-        Launch::Defaults {
-            tls: true,
-            cert_dir: Some(dir),
-        } => Some(format!("{}/client", dir.trim_end_matches('/'))),
-        _ => None,
-    };
-    Daemon {
-        place,
-        image,
-        rootless,
-        invocation,
-        listeners,
-        data_root,
-        client_cert_dir,
     }
 }

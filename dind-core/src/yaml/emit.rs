@@ -62,6 +62,11 @@ fn quote(s: &str, out: &mut String) {
             {
                 out.push_str(&format!("\\u{:04x}", c as u32));
             }
+            // Noncharacters are not printable to YAML readers (PyYAML, go-yaml refuse them raw).
+            c if crate::groovy::is_noncharacter(c) && (c as u32) <= 0xffff => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if crate::groovy::is_noncharacter(c) => out.push_str(&format!("\\U{:08x}", c as u32)),
             c => out.push(c),
         }
     }

@@ -1,12 +1,16 @@
 //! YAML, in one place: our own emitter (YAML 1.1 and 1.2 readers load the same values from it),
-//! a line-aware reader for linting (limits on size, depth and alias expansion), and serde_yaml for
-//! typed config files. serde_yaml is archived upstream; nothing outside this module uses it.
+//! a line-aware reader for linting that reads as kubectl reads (YAML 1.1 typing, bounded on
+//! hostile input), and serde_yaml for typed config files. serde_yaml is archived upstream;
+//! nothing outside this module uses it.
 
 mod emit;
-mod marked;
+mod paths;
+mod prescan;
+mod read;
+mod resolve;
 
 pub use emit::{is_plain_safe, to_yaml};
-pub use marked::{Document, Limits, read_documents};
+pub use read::{Document, Limits, read_documents};
 
 /// Deserializes a typed value (a config file) from YAML, with serde_yaml's line and column.
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {

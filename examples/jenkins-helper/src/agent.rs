@@ -35,6 +35,18 @@ pub fn agent() -> Agent {
     }
 }
 
+/// Every generated file: its name under `generated/` (or `OUT_DIR`) and how to add it.
+pub fn generate(agent: &Agent, out: &mut dind::codegen::Codegen) -> Result<(), dind::Diagnostics> {
+    let options = jenkins_options(agent);
+    let jenkins = agent.build_jenkins()?;
+    out.pod_yaml("pod.yaml", &agent.build()?);
+    out.jenkins_yaml("jenkins-pod.yaml", &jenkins);
+    out.jenkinsfile("Jenkinsfile", &jenkins, &options)?;
+    out.jenkinsfile_declarative("Jenkinsfile.declarative", &jenkins, &options)?;
+    out.jcasc("jcasc.yaml", &jenkins, &options)?;
+    Ok(())
+}
+
 /// The Jenkins options for the generated files.
 pub fn jenkins_options(agent: &Agent) -> JenkinsOptions {
     JenkinsOptions {

@@ -30,6 +30,6 @@ fn main() {
     let r = Rootless { _extra: 1u8 }.build().unwrap();
     assert!(r.to_yaml().contains("dind-rootless"));
     let err = Agent { port: 0, network_mtu: None, clients: vec![], labels: BTreeMap::new(), _note: "" }.build().unwrap_err();
-    assert_eq!(err.0[0].path, "Agent.port");
+    assert_eq!(err.as_slice()[0].path, "Agent.port");
     assert_eq!(err.to_string(), "error: Agent.port: 0 is not a valid TCP port (1..=65535)");
 }

@@ -2,6 +2,7 @@
 
 /// A parsed `--host` / `DOCKER_HOST` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// A unix socket path.
     Unix(String),
@@ -20,7 +21,7 @@ impl Endpoint {
     /// Parses a value. `tcp://host` without a port means 2375 to dockerd and the CLI.
     ///
     /// ```
-    /// use dind_core::topology::Endpoint;
+    /// use dind_core::wiring::Endpoint;
     /// assert_eq!(Endpoint::parse("tcp://localhost:2376"), Endpoint::Tcp { host: "localhost".into(), port: Some(2376) });
     /// assert_eq!(Endpoint::parse("unix:///dind/docker.sock"), Endpoint::Unix("/dind/docker.sock".into()));
     /// ```
@@ -53,6 +54,22 @@ impl Endpoint {
     /// Whether a TCP host is loopback (reachable only from inside the pod).
     pub fn is_loopback_host(host: &str) -> bool {
         matches!(host, "localhost" | "::1" | "ip6-localhost") || host.starts_with("127.")
+    }
+
+    /// The endpoint as `--host` writes it.
+    pub fn to_url(&self) -> String {
+        match self {
+            Endpoint::Unix(p) => format!("unix://{p}"),
+            Endpoint::Tcp { host, port } => {
+                let port = port.map_or_else(|| "?".to_string(), |p| p.to_string());
+                if host.contains(':') {
+                    format!("tcp://[{host}]:{port}")
+                } else {
+                    format!("tcp://{host}:{port}")
+                }
+            }
+            Endpoint::Other(o) => o.clone(),
+        }
     }
 
     /// Whether a TCP host binds every interface.

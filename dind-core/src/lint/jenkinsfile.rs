@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::Diagnostic;
+use crate::groovy;
 
 /// A pod YAML literal found in a Jenkinsfile.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,19 +21,6 @@ pub struct GroovyLiteral {
     pub utf8_len_modified: usize,
     /// Problems met on the way (undefined variables), with their lines.
     pub problems: Vec<(Diagnostic, usize)>,
-}
-
-/// The size of a string in the JVM's modified UTF-8 (NUL takes 2 bytes, supplementary characters 6).
-pub fn modified_utf8_len(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0 => 2,
-            1..=0x7f => 1,
-            0x80..=0x7ff => 2,
-            0x800..=0xffff => 3,
-            _ => 6,
-        })
-        .sum()
 }
 
 struct Scanner<'a> {
@@ -112,108 +100,32 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Undoes Groovy 2.4's escapes. Returns the value and the source line of each output line.
-fn unescape(
-    raw: &str,
-    first_line: usize,
-    interpolate: bool,
-    vars: &BTreeMap<String, String>,
-    problems: &mut Vec<(Diagnostic, usize)>,
-) -> Result<(String, Vec<usize>), String> {
-    let mut out = String::new();
-    let mut starts = vec![first_line];
-    let mut line = first_line;
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                let Some(e) = chars.next() else {
-                    return Err(format!("line {line}: a literal ends with a lone `\\`"));
-                };
-                match e {
-                    'n' => out.push('\n'),
-                    't' => out.push('\t'),
-                    'r' => out.push('\r'),
-                    'b' => out.push('\u{8}'),
-                    'f' => out.push('\u{c}'),
-                    '\\' | '\'' | '"' | '$' => out.push(e),
-                    '\n' => {
-                        line += 1;
-                        continue;
-                    }
-                    'u' => {
-                        let hex: String = (0..4).filter_map(|_| chars.next()).collect();
-                        let code = u32::from_str_radix(&hex, 16)
-                            .map_err(|_| format!("line {line}: `\\u{hex}` is not a unicode escape"))?;
-                        out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
-                    }
-                    '0'..='7' => {
-                        let mut value = e.to_digit(8).unwrap_or(0);
-                        let max_digits = if e <= '3' { 2 } else { 1 };
-                        for _ in 0..max_digits {
-                            match chars.peek().and_then(|d| d.to_digit(8)) {
-                                Some(d) => {
-                                    value = value * 8 + d;
-                                    chars.next();
-                                }
-                                None => break,
-                            }
-                        }
-                        out.push(char::from_u32(value).unwrap_or('\u{fffd}'));
-                    }
-                    other => {
-                        return Err(format!(
-                            "line {line}: `\\{other}` is not a Groovy escape; Groovy refuses to compile it"
-                        ));
-                    }
-                }
-            }
-            '$' if interpolate => {
-                let name: String = if chars.peek() == Some(&'{') {
-                    chars.next();
-                    let mut n = String::new();
-                    for d in chars.by_ref() {
-                        if d == '}' {
-                            break;
-                        }
-                        n.push(d);
-                    }
-                    n.trim().to_string()
-                } else {
-                    let mut n = String::new();
-                    while let Some(&d) = chars.peek() {
-                        if d.is_ascii_alphanumeric() || d == '_' {
-                            n.push(d);
-                            chars.next();
-                        } else {
-                            break;
-                        }
-                    }
-                    n
-                };
-                match vars.get(&name) {
-                    Some(v) => out.push_str(v),
-                    None => {
-                        problems.push((
-                            Diagnostic::input("", format!("`${{{name}}}` is not a constant defined in this Jenkinsfile; Groovy fails with MissingPropertyException or dind cannot know its value"))
-                                .with_help("define it with `def name = \"...\"` above, or write the value"),
-                            line,
-                        ));
-                        out.push_str(&format!("${{{name}}}"));
-                    }
-                }
-            }
-            '\n' => {
-                out.push('\n');
-                line += 1;
-            }
-            c => out.push(c),
-        }
-        if out.ends_with('\n') && starts.len() <= out.matches('\n').count() {
-            starts.push(line);
-        }
-    }
-    Ok((out, starts))
+fn literal(raw: &str, line: usize, delim: &str, vars: &BTreeMap<String, String>) -> Result<GroovyLiteral, String> {
+    let u = groovy::unescape(raw, line, delim.starts_with('"'), vars)?;
+    let problems = u
+        .unresolved
+        .iter()
+        .map(|r| {
+            (
+                Diagnostic::input(
+                    "",
+                    format!(
+                        "`${{{}}}` is not a constant defined in this Jenkinsfile; Groovy fails with MissingPropertyException or dind cannot know its value",
+                        r.name
+                    ),
+                )
+                .with_help("define it with `def name = \"...\"` above, or write the value"),
+                r.line,
+            )
+        })
+        .collect();
+    Ok(GroovyLiteral {
+        utf8_len_modified: groovy::modified_utf8_len(&u.value),
+        value: u.value,
+        line,
+        line_starts: u.lines,
+        problems,
+    })
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -262,15 +174,7 @@ pub fn jenkinsfile_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
                     s.skip_trivia();
                 }
                 if let Some((raw, delim, line)) = s.literal()? {
-                    let mut problems = Vec::new();
-                    let (value, line_starts) = unescape(&raw, line, delim.starts_with('"'), &vars, &mut problems)?;
-                    out.push(GroovyLiteral {
-                        utf8_len_modified: modified_utf8_len(&value),
-                        value,
-                        line,
-                        line_starts,
-                        problems,
-                    });
+                    out.push(literal(&raw, line, delim, &vars)?);
                 }
             }
             continue;
@@ -279,13 +183,11 @@ pub fn jenkinsfile_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
             s.pos += 1;
             s.skip_trivia();
             let name = pending_def.take().unwrap_or_default();
-            if let Some((raw, delim, line)) = s.literal()? {
-                let mut ignored = Vec::new();
-                if let Ok((value, _)) = unescape(&raw, line, delim.starts_with('"'), &vars, &mut ignored)
-                    && ignored.is_empty()
-                {
-                    vars.insert(name, value);
-                }
+            if let Some((raw, delim, line)) = s.literal()?
+                && let Ok(u) = groovy::unescape(&raw, line, delim.starts_with('"'), &vars)
+                && u.unresolved.is_empty()
+            {
+                vars.insert(name, u.value);
             }
             last_ident.clear();
             continue;
@@ -310,13 +212,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_are_undone_as_groovy_does() {
-        let text = "podTemplate(yaml: '''a\\\\b \\' \\$ \\n \\u0041 \\101\\\ncont''')";
-        let lit = &jenkinsfile_literals(text).unwrap()[0];
-        assert_eq!(lit.value, "a\\b ' $ \n A Acont");
-    }
-
-    #[test]
     fn def_constants_are_substituted_and_unknown_ones_reported() {
         let text = "def dir=\"/dind-only\"\ndef sock = \"unix://${dir}/docker.sock\"\npodTemplate(yaml: \"\"\"\nhost: ${sock}\nprobe: ${nope}\n\"\"\")";
         let lit = &jenkinsfile_literals(text).unwrap()[0];
@@ -335,7 +230,10 @@ mod tests {
     }
 
     #[test]
-    fn modified_utf8_counts_like_the_jvm() {
-        assert_eq!(modified_utf8_len("a\u{0}é€😀"), 1 + 2 + 2 + 3 + 6);
+    fn a_literal_of_many_lines_maps_lines_in_linear_time() {
+        let text = format!("podTemplate(yaml: '''\n{}x''')\n", "\n".repeat(400_000));
+        let lit = &jenkinsfile_literals(&text).unwrap()[0];
+        assert_eq!(lit.line_starts.len(), 400_002);
+        assert_eq!(lit.line_starts[400_001], 400_002);
     }
 }

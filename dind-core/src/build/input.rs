@@ -1,0 +1,532 @@
+//! Input checks: every problem with the settings, collected at once, with the setting's name as
+//! the path. Checks that belong to a rule code use that rule's check (`rules::checks`), so a code
+//! is decided in one place whether the builder or the linter meets it.
+
+use crate::conventions::*;
+use crate::facts::{self, Behaviour, DockerImage, DockerVersion, ImageRole, KubeVersion};
+use crate::model::{DAEMON_SOCKET_DIR, DEFAULT_DAEMON_MEMORY_REQUEST, DindPod, MIN_PROBE_BUDGET, Transport};
+use crate::rules::checks;
+use crate::syntax;
+use crate::{Code, Diagnostic};
+
+/// The settings, checked and resolved.
+pub(super) struct Resolved {
+    pub kube: KubeVersion,
+    pub image: String,
+    pub version: Option<DockerVersion>,
+    pub rootless: bool,
+    pub transport: Transport,
+    pub cli_image: Option<String>,
+    pub daemon_memory_request: String,
+}
+
+pub(super) fn err(errors: &mut Vec<Diagnostic>, path: &str, message: String) {
+    errors.push(Diagnostic::input(path, message));
+}
+
+pub(super) fn coded(errors: &mut Vec<Diagnostic>, code: Code, path: &str, message: String) {
+    errors.push(Diagnostic::rule(code, path, message));
+}
+
+/// The directory of a path (`/` for a file in the root).
+pub(crate) fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+fn check_quantity(errors: &mut Vec<Diagnostic>, path: &str, q: Option<&String>) {
+    if let Some(q) = q
+        && !syntax::is_quantity(q)
+    {
+        err(
+            errors,
+            path,
+            format!("`{q}` is not a Kubernetes quantity (e.g. `512Mi`, `20Gi`, `500m`)"),
+        );
+    }
+}
+
+/// `ValidateResourceRequirements`: a request may not exceed its limit.
+fn check_request_within_limit(errors: &mut Vec<Diagnostic>, path: &str, request: Option<&str>, limit: Option<&str>) {
+    if let (Some(r), Some(l)) = (request, limit)
+        && let (Some(rv), Some(lv)) = (syntax::quantity_value(r), syntax::quantity_value(l))
+        && rv > lv
+    {
+        err(
+            errors,
+            path,
+            format!("the memory request `{r}` is above the limit `{l}`; the API requires request <= limit"),
+        );
+    }
+}
+
+fn check_env(errors: &mut Vec<Diagnostic>, path: &str, env: &[(String, String)], reserved: &[&str], kube: KubeVersion) {
+    for (name, _) in env {
+        if let Some(problem) = syntax::env_name_problem(name, kube.minor) {
+            err(errors, path, problem);
+        } else if reserved.contains(&name.as_str()) {
+            err(
+                errors,
+                path,
+                format!("`{name}` is set by the transport; choose the transport instead of setting it"),
+            );
+        }
+    }
+}
+
+fn check_int32(errors: &mut Vec<Diagnostic>, path: &str, what: &str, value: i64, min: i64) {
+    if value < min || value > dind_facts::INT32_MAX {
+        err(
+            errors,
+            path,
+            format!(
+                "{what} {value} is out of range ({min}..={}, an int32 in the API)",
+                dind_facts::INT32_MAX
+            ),
+        );
+    }
+}
+
+const CLIENT_RESERVED: &[&str] = &["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"];
+const DAEMON_RESERVED: &[&str] = &["DOCKER_TLS_CERTDIR", "DOCKER_HOST", "DOCKERD_ROOTLESS_ROOTLESSKIT_MTU"];
+/// dockerd flags the builder sets from its own settings; `daemon_arg` rejects them.
+const OWNED_FLAGS: &[(&str, &str)] = &[
+    ("--host", "transport"),
+    ("-H", "transport"),
+    ("--tlsverify", "transport"),
+    ("--tls", "transport"),
+    ("--tlscacert", "transport"),
+    ("--tlscert", "transport"),
+    ("--tlskey", "transport"),
+    ("--mtu", "mtu"),
+    ("--registry-mirror", "registry_mirror"),
+    ("--insecure-registry", "insecure_registry"),
+    ("--data-root", "storage (the data root is fixed by the image)"),
+    ("--group", "a client's run_as"),
+];
+/// The largest total size of a pod's annotations (`ValidateAnnotations`: 256 KiB).
+const ANNOTATIONS_LIMIT: usize = 256 << 10;
+
+fn resolve_image(spec: &DindPod, errors: &mut Vec<Diagnostic>) -> (String, Option<DockerVersion>, bool) {
+    let mut rootless = spec.rootless;
+    let (image, version) = match (&spec.image, &spec.docker_version) {
+        (Some(_), Some(_)) => {
+            err(
+                errors,
+                "image",
+                "give either `image` or `docker_version`, not both (the image's tag names the version)".into(),
+            );
+            (String::new(), None)
+        }
+        (Some(image), None) => {
+            if image.trim().is_empty() || image.contains(char::is_whitespace) {
+                err(errors, "image", format!("`{image}` is not an image reference"));
+            }
+            let parsed = DockerImage::parse(image);
+            match parsed.role() {
+                ImageRole::Daemon { rootless: true } => rootless = true,
+                ImageRole::Cli => err(
+                    errors,
+                    "image",
+                    format!("`{image}` is the CLI image; the daemon needs a `-dind` image"),
+                ),
+                ImageRole::Daemon { rootless: false } if spec.rootless => err(
+                    errors,
+                    "image",
+                    format!("`{image}` is the rootful image; rootless needs a `-dind-rootless` tag"),
+                ),
+                _ => {}
+            }
+            (image.clone(), parsed.version())
+        }
+        (None, version) => {
+            let v = match version.as_deref().map(facts::resolve_docker_version) {
+                None => Some(facts::latest_docker()),
+                Some(Ok(v)) => Some(v),
+                Some(Err(e)) => {
+                    err(errors, "docker_version", e);
+                    None
+                }
+            };
+            let suffix = if rootless { "dind-rootless" } else { "dind" };
+            (v.map(|v| format!("docker:{v}-{suffix}")).unwrap_or_default(), v)
+        }
+    };
+    if rootless
+        && let Some(v) = version
+        && v < DockerVersion::new(19, 3, 0)
+    {
+        err(
+            errors,
+            "docker_version",
+            format!("Docker {v} has no rootless image (rootless starts with 19.03)"),
+        );
+    }
+    (image, version, rootless)
+}
+
+fn resolve_transport(spec: &DindPod, errors: &mut Vec<Diagnostic>) -> Transport {
+    let mut transport = spec.transport.clone();
+    if let Some(socket) = &spec.socket {
+        match &mut transport {
+            Transport::Unix(path) => *path = Some(socket.clone()),
+            other => err(
+                errors,
+                "socket",
+                format!("`socket` applies to the `unix` transport, not `{}`", other.kind()),
+            ),
+        }
+    }
+    if let Some(port) = spec.port {
+        match (&mut transport, dind_facts::port_problem(port)) {
+            (Transport::Tcp { port: p } | Transport::Tls { port: p }, None) => {
+                *p = u16::try_from(port).unwrap_or(*p);
+            }
+            (Transport::Tcp { .. } | Transport::Tls { .. }, Some(problem)) => err(errors, "port", problem),
+            (other, _) => err(
+                errors,
+                "port",
+                format!(
+                    "`port` applies to the `tcp` and `tls` transports, not `{}`",
+                    other.kind()
+                ),
+            ),
+        }
+    }
+    match &transport {
+        Transport::Tcp { port } | Transport::Tls { port } => {
+            if let Some(problem) = dind_facts::port_problem(u32::from(*port)) {
+                err(errors, "port", problem);
+            }
+        }
+        Transport::Unix(path) => {
+            let daemon_path = path
+                .clone()
+                .unwrap_or_else(|| format!("{DAEMON_SOCKET_DIR}/docker.sock"));
+            if let Some(problem) = checks::socket_path(&daemon_path) {
+                coded(errors, Code::Dind013, "socket", problem);
+            } else if daemon_path.ends_with('/') || daemon_path.split('/').any(|s| s == ".." || s == ".") {
+                err(
+                    errors,
+                    "socket",
+                    format!("socket path `{daemon_path}` must name a file without `.` or `..` segments"),
+                );
+            } else if parent(&daemon_path) == "/" {
+                err(
+                    errors,
+                    "socket",
+                    format!(
+                        "socket `{daemon_path}` sits directly in `/`; it needs a directory of its own to share as a volume"
+                    ),
+                );
+            } else if [DATA_ROOT, ROOTLESS_DATA_ROOT, CERT_DIR, JENKINS_WORKSPACE]
+                .iter()
+                .any(|d| parent(&daemon_path) == *d || daemon_path.starts_with(&format!("{d}/")))
+            {
+                err(
+                    errors,
+                    "socket",
+                    format!(
+                        "socket `{daemon_path}` lies in a directory dind or Jenkins already mounts; give it a directory of its own"
+                    ),
+                );
+            }
+        }
+        Transport::InContainer => {}
+    }
+    transport
+}
+
+/// Checks every setting; the resolved settings or every problem found.
+pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let kube = match spec.kube_version.as_deref().map(KubeVersion::parse) {
+        None => KubeVersion::default(),
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
+            err(&mut errors, "kube_version", e);
+            KubeVersion::default()
+        }
+    };
+    let (image, version, rootless) = resolve_image(spec, &mut errors);
+    let transport = resolve_transport(spec, &mut errors);
+    if matches!(transport, Transport::Tls { .. }) && version.is_some_and(|v| !v.has(Behaviour::TlsByDefault)) {
+        err(
+            &mut errors,
+            "transport",
+            "the image generates TLS certificates only from Docker 19.03".into(),
+        );
+    }
+    if spec.insecure_tcp_all_interfaces && !matches!(transport, Transport::Tcp { .. }) {
+        err(
+            &mut errors,
+            "insecure_tcp_all_interfaces",
+            "applies only to the `tcp` transport".into(),
+        );
+    }
+    if transport == Transport::InContainer && !spec.clients.is_empty() {
+        err(&mut errors, "clients", "the `in-container` transport runs steps in the daemon container; it has no clients (use `unix` to add client containers)".into());
+    }
+
+    // Daemon options.
+    if let Some(mtu) = spec.mtu
+        && let Some(problem) = checks::mtu(&mtu.to_string())
+    {
+        coded(&mut errors, Code::Dind018, "mtu", problem);
+    }
+    for url in &spec.registry_mirrors {
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) {
+            err(
+                &mut errors,
+                "registry_mirrors",
+                format!("`{url}` is not a registry mirror URL (expected `https://host[:port]`)"),
+            );
+        }
+    }
+    for host in &spec.insecure_registries {
+        if host.is_empty() || host.contains(char::is_whitespace) || host.contains("://") {
+            err(
+                &mut errors,
+                "insecure_registries",
+                format!("`{host}` is not a registry host (expected `host[:port]` or a CIDR)"),
+            );
+        }
+    }
+    for arg in &spec.daemon_args {
+        let flag = arg.split('=').next().unwrap_or(arg);
+        if let Some((_, owner)) = OWNED_FLAGS.iter().find(|(f, _)| *f == flag) {
+            err(
+                &mut errors,
+                "daemon_args",
+                format!("`{arg}` is set by the builder; use `{owner}` instead"),
+            );
+        } else if !arg.starts_with('-') {
+            err(
+                &mut errors,
+                "daemon_args",
+                format!("`{arg}` is not a dockerd flag (flags start with `-`)"),
+            );
+        }
+    }
+    check_env(&mut errors, "daemon_env", &spec.daemon_env, DAEMON_RESERVED, kube);
+    check_env(&mut errors, "env", &spec.env, CLIENT_RESERVED, kube);
+    if spec.native_sidecar
+        && let Some(problem) = checks::native_sidecar(kube)
+    {
+        coded(&mut errors, Code::Dind022, "native_sidecar", problem);
+    }
+    if let Some(p) = spec.probe {
+        if p.budget_seconds < MIN_PROBE_BUDGET {
+            err(
+                &mut errors,
+                "probe",
+                format!(
+                    "a startup budget of {} s is too short for a cold daemon; give at least {MIN_PROBE_BUDGET}",
+                    p.budget_seconds
+                ),
+            );
+        } else {
+            check_int32(
+                &mut errors,
+                "probe",
+                "a startup budget of",
+                i64::from(p.budget_seconds),
+                1,
+            );
+        }
+    }
+    check_quantity(&mut errors, "storage_size", spec.storage.size_limit.as_ref());
+    check_quantity(&mut errors, "memory_request", spec.memory_request.as_ref());
+    check_quantity(&mut errors, "memory_limit", spec.memory_limit.as_ref());
+    check_request_within_limit(
+        &mut errors,
+        "memory_request",
+        spec.memory_request.as_deref(),
+        spec.memory_limit.as_deref(),
+    );
+    // Never default a request above a given limit.
+    let daemon_memory_request = match (&spec.memory_request, &spec.memory_limit) {
+        (Some(r), _) => r.clone(),
+        (None, Some(l))
+            if syntax::quantity_value(l)
+                .zip(syntax::quantity_value(DEFAULT_DAEMON_MEMORY_REQUEST))
+                .is_some_and(|(l, d)| l < d) =>
+        {
+            l.clone()
+        }
+        (None, _) => DEFAULT_DAEMON_MEMORY_REQUEST.to_string(),
+    };
+
+    // Clients.
+    let cli_image = DockerImage::cli_for(&DockerImage::parse(&image));
+    let mut names = vec![DAEMON_NAME.to_string()];
+    for (i, c) in spec.clients.iter().enumerate() {
+        let path = format!("clients[{i}]");
+        if let Some(problem) = checks::name("container", &c.name) {
+            coded(&mut errors, Code::Dind020, &format!("{path}.name"), problem);
+        } else if names.contains(&c.name) {
+            coded(
+                &mut errors,
+                Code::Dind020,
+                &format!("{path}.name"),
+                checks::duplicate_name("container", &c.name),
+            );
+        }
+        names.push(c.name.clone());
+        match &c.image {
+            Some(img) if img.trim().is_empty() || img.contains(char::is_whitespace) => {
+                err(
+                    &mut errors,
+                    &format!("{path}.image"),
+                    format!("`{img}` is not an image reference"),
+                );
+            }
+            None if cli_image.is_none() && !image.is_empty() => err(
+                &mut errors,
+                &format!("{path}.image"),
+                format!(
+                    "the daemon image `{image}` names no version, so the matching CLI image is unknown; give the client an image"
+                ),
+            ),
+            _ => {}
+        }
+        if c.command
+            .as_ref()
+            .is_some_and(|cmd| cmd.is_empty() || cmd[0].is_empty())
+        {
+            err(
+                &mut errors,
+                &format!("{path}.command"),
+                "an empty command; leave it unset for `sleep 99d`".into(),
+            );
+        }
+        check_env(&mut errors, &format!("{path}.env"), &c.env, CLIENT_RESERVED, kube);
+        check_quantity(
+            &mut errors,
+            &format!("{path}.memory_request"),
+            c.memory_request.as_ref(),
+        );
+        check_quantity(&mut errors, &format!("{path}.memory_limit"), c.memory_limit.as_ref());
+        check_quantity(&mut errors, &format!("{path}.cpu_request"), c.cpu_request.as_ref());
+        check_request_within_limit(
+            &mut errors,
+            &format!("{path}.memory_request"),
+            c.memory_request.as_deref(),
+            c.memory_limit.as_deref(),
+        );
+        for m in &c.mounts {
+            if let Some(problem) = checks::name("volume", &m.volume) {
+                coded(&mut errors, Code::Dind020, &format!("{path}.mounts"), problem);
+            } else if [STORAGE_VOLUME, SOCKET_VOLUME, CERTS_VOLUME, WORKSPACE_VOLUME].contains(&m.volume.as_str()) {
+                coded(
+                    &mut errors,
+                    Code::Dind020,
+                    &format!("{path}.mounts"),
+                    format!("volume name `{}` is one dind uses; choose another", m.volume),
+                );
+            }
+            if !m.path.starts_with('/') {
+                err(
+                    &mut errors,
+                    &format!("{path}.mounts"),
+                    format!("mount path `{}` is not absolute", m.path),
+                );
+            }
+        }
+        if let Some((uid, gid)) = c.run_as {
+            check_int32(&mut errors, &format!("{path}.run_as"), "uid", uid, 0);
+            check_int32(&mut errors, &format!("{path}.run_as"), "gid", gid, 0);
+        }
+    }
+
+    // Pod metadata.
+    let meta = &spec.meta;
+    if let Some(n) = &meta.name
+        && !syntax::is_dns_subdomain(n)
+    {
+        err(
+            &mut errors,
+            "name",
+            format!("`{n}` is not a valid pod name (RFC 1123 subdomain)"),
+        );
+    }
+    if let Some(n) = &meta.namespace
+        && !syntax::is_dns_label(n)
+    {
+        err(
+            &mut errors,
+            "namespace",
+            format!("`{n}` is not a valid namespace (RFC 1123 label)"),
+        );
+    }
+    if let Some(n) = &meta.service_account
+        && !syntax::is_dns_subdomain(n)
+    {
+        err(
+            &mut errors,
+            "service_account",
+            format!("`{n}` is not a valid service account name"),
+        );
+    }
+    for (k, v) in &meta.labels {
+        if !syntax::is_qualified_name(k) || !syntax::is_label_value(v) {
+            err(
+                &mut errors,
+                "labels",
+                format!("`{k}: {v}` is not a valid label (key `[prefix/]name`, value up to 63 of `[A-Za-z0-9._-]`)"),
+            );
+        }
+    }
+    for (k, v) in &meta.node_selector {
+        if !syntax::is_qualified_name(k) || !syntax::is_label_value(v) {
+            err(
+                &mut errors,
+                "node_selector",
+                format!("`{k}: {v}` is not a valid node selector (a label key and value)"),
+            );
+        }
+    }
+    let mut annotation_bytes = 0usize;
+    for (k, v) in &meta.annotations {
+        annotation_bytes += k.len() + v.len();
+        if !syntax::is_qualified_name(k) {
+            err(
+                &mut errors,
+                "annotations",
+                format!("`{k}` is not a valid annotation key"),
+            );
+        }
+    }
+    if annotation_bytes > ANNOTATIONS_LIMIT {
+        err(
+            &mut errors,
+            "annotations",
+            format!("the annotations take {annotation_bytes} bytes; the API allows at most {ANNOTATIONS_LIMIT}"),
+        );
+    }
+    for t in &meta.tolerations {
+        if let Some(problem) = syntax::toleration_problem(t) {
+            err(&mut errors, "tolerations", problem);
+        }
+    }
+    if let Some(s) = meta.active_deadline_seconds {
+        check_int32(&mut errors, "active_deadline_seconds", "a deadline of", s, 1);
+    }
+
+    if errors.is_empty() {
+        Ok(Resolved {
+            kube,
+            image,
+            version,
+            rootless,
+            transport,
+            cli_image,
+            daemon_memory_request,
+        })
+    } else {
+        Err(errors)
+    }
+}

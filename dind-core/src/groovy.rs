@@ -1,0 +1,348 @@
+//! The Groovy 2.4 string codec, in one place: writing text as a literal that Groovy evaluates
+//! back to exactly that text ([`triple_single_quoted`], [`single_quoted`]), reading a literal's
+//! value the way Groovy does ([`unescape`]), and the class-file size of a string constant
+//! ([`modified_utf8_len`], [`LITERAL_LIMIT`]). The Jenkins renderers and the Jenkinsfile reader
+//! both use it, so neither depends on the other.
+
+use std::collections::BTreeMap;
+
+/// The most bytes (modified UTF-8) a string constant may take in a class file: a longer Groovy
+/// literal does not compile (rule DIND023).
+pub const LITERAL_LIMIT: usize = 65_535;
+
+/// The size of a string in the JVM's modified UTF-8: NUL takes 2 bytes, U+0001..U+007F 1, up to
+/// U+07FF 2, the rest of the BMP 3, and a supplementary character 6 (two surrogates of 3 each).
+///
+/// ```
+/// use dind_core::groovy::modified_utf8_len;
+/// assert_eq!(modified_utf8_len("a\u{0}é€😀"), 1 + 2 + 2 + 3 + 6);
+/// ```
+pub fn modified_utf8_len(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0 => 2,
+            1..=0x7f => 1,
+            0x80..=0x7ff => 2,
+            0x800..=0xffff => 3,
+            _ => 6,
+        })
+        .sum()
+}
+
+/// Whether `c` is a Unicode noncharacter (U+FDD0..U+FDEF and the last two code points of every
+/// plane). YAML readers refuse them raw and Groovy's lexer takes U+FFFF for the end of the file.
+pub fn is_noncharacter(c: char) -> bool {
+    let u = c as u32;
+    (0xfdd0..=0xfdef).contains(&u) || (u & 0xfffe) == 0xfffe
+}
+
+/// Why `text` cannot be written as a Groovy literal at all: U+FFFF, raw or as `\uFFFF`, is the
+/// lexer's end-of-file character, so nothing after it compiles. `None` when it can be written.
+///
+/// ```
+/// assert!(dind_core::groovy::unrepresentable("a\u{ffff}").is_some());
+/// assert!(dind_core::groovy::unrepresentable("a\u{fffe}").is_none());
+/// ```
+pub fn unrepresentable(text: &str) -> Option<String> {
+    text.contains('\u{ffff}').then(|| {
+        "U+FFFF cannot appear in a Groovy string: Groovy's lexer reads it (raw or as `\\uFFFF`) as the end of the file"
+            .to_string()
+    })
+}
+
+/// Writes `text` as a `'''...'''` literal. Nothing interpolates in single quotes, but `\` still
+/// escapes: `\` becomes `\\` first and every `'` becomes `\'` (so no `'''` or trailing `'` ends the
+/// literal early); CR becomes `\r`, other control characters 3-digit octal escapes and
+/// noncharacters `\uXXXX`. The literal opens with a line continuation, so the value starts on the
+/// line after `'''`. An error for text that [`unrepresentable`] refuses.
+///
+/// ```
+/// use dind_core::groovy::triple_single_quoted;
+/// assert_eq!(triple_single_quoted("a'b\\c\n").unwrap(), "'''\\\na\\'b\\\\c\n'''");
+/// ```
+pub fn triple_single_quoted(text: &str) -> Result<String, String> {
+    if let Some(problem) = unrepresentable(text) {
+        return Err(problem);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str("'''\\\n");
+    escape_into(text, &mut out, false);
+    out.push_str("'''");
+    Ok(out)
+}
+
+/// Writes `text` as a `'...'` literal (steps, option values): like [`triple_single_quoted`] on
+/// one line, with newlines as `\n`.
+///
+/// ```
+/// assert_eq!(dind_core::groovy::single_quoted("it's\n").unwrap(), "'it\\'s\\n'");
+/// ```
+pub fn single_quoted(text: &str) -> Result<String, String> {
+    if let Some(problem) = unrepresentable(text) {
+        return Err(problem);
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    escape_into(text, &mut out, true);
+    out.push('\'');
+    Ok(out)
+}
+
+fn escape_into(text: &str, out: &mut String, one_line: bool) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' if one_line => out.push_str("\\n"),
+            '\n' | '\t' => out.push(c),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\{:03o}", c as u32)),
+            c if is_noncharacter(c) => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// A `${name}` the reader could not substitute, with its source line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The variable's name.
+    pub name: String,
+    /// The 1-based source line.
+    pub line: usize,
+}
+
+/// A literal's value as Groovy computes it, with the source line of each of its lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unescaped {
+    /// The value.
+    pub value: String,
+    /// For each line of `value` (0-based), its 1-based line in the source.
+    pub lines: Vec<usize>,
+    /// `${...}` references that were not constants known to the reader (only in `"` literals).
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// Undoes Groovy 2.4's escapes in the raw text of a literal that starts on source line
+/// `first_line`. With `interpolate` (a `"` or `"""` literal), `$name` and `${name}` are replaced by
+/// `vars`; any other reference is kept as written and listed in [`Unescaped::unresolved`].
+/// Linear in the input.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use dind_core::groovy::unescape;
+/// let u = unescape("a\\\\b \\' \\n\\u0041\\\ncont", 1, false, &BTreeMap::new()).unwrap();
+/// assert_eq!(u.value, "a\\b ' \nAcont");
+/// assert_eq!(u.lines, vec![1, 1]);
+/// ```
+pub fn unescape(
+    raw: &str,
+    first_line: usize,
+    interpolate: bool,
+    vars: &BTreeMap<String, String>,
+) -> Result<Unescaped, String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut lines = vec![first_line];
+    let mut unresolved = Vec::new();
+    let mut line = first_line;
+    let mut chars = raw.chars().peekable();
+    let newline = |out: &mut String, lines: &mut Vec<usize>, line: usize| {
+        out.push('\n');
+        lines.push(line);
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(e) = chars.next() else {
+                    return Err(format!("line {line}: a literal ends with a lone `\\`"));
+                };
+                match e {
+                    'n' => newline(&mut out, &mut lines, line),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    'b' => out.push('\u{8}'),
+                    'f' => out.push('\u{c}'),
+                    '\\' | '\'' | '"' | '$' => out.push(e),
+                    '\n' => line += 1,
+                    'u' => {
+                        let unit =
+                            hex4(&mut chars).ok_or_else(|| format!("line {line}: `\\u` needs four hex digits"))?;
+                        let code = if (0xd800..0xdc00).contains(&unit) {
+                            let low = (chars.peek() == Some(&'\\'))
+                                .then(|| {
+                                    let mut look = chars.clone();
+                                    look.next();
+                                    (look.next() == Some('u'))
+                                        .then(|| hex4(&mut look))
+                                        .flatten()
+                                        .map(|l| (l, look))
+                                })
+                                .flatten()
+                                .filter(|(l, _)| (0xdc00..0xe000).contains(l));
+                            match low {
+                                Some((l, rest)) => {
+                                    chars = rest;
+                                    0x10000 + ((unit - 0xd800) << 10) + (l - 0xdc00)
+                                }
+                                None => 0xfffd,
+                            }
+                        } else {
+                            unit
+                        };
+                        out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                    }
+                    '0'..='7' => {
+                        let mut value = e.to_digit(8).unwrap_or(0);
+                        let max_digits = if e <= '3' { 2 } else { 1 };
+                        for _ in 0..max_digits {
+                            match chars.peek().and_then(|d| d.to_digit(8)) {
+                                Some(d) => {
+                                    value = value * 8 + d;
+                                    chars.next();
+                                }
+                                None => break,
+                            }
+                        }
+                        match char::from_u32(value) {
+                            Some('\n') => newline(&mut out, &mut lines, line),
+                            Some(c) => out.push(c),
+                            None => out.push('\u{fffd}'),
+                        }
+                    }
+                    other => {
+                        return Err(format!(
+                            "line {line}: `\\{other}` is not a Groovy escape; Groovy refuses to compile it"
+                        ));
+                    }
+                }
+            }
+            '$' if interpolate => {
+                let name: String = if chars.peek() == Some(&'{') {
+                    chars.next();
+                    let mut n = String::new();
+                    for d in chars.by_ref() {
+                        if d == '}' {
+                            break;
+                        }
+                        if d == '\n' {
+                            line += 1;
+                        }
+                        n.push(d);
+                    }
+                    n.trim().to_string()
+                } else {
+                    let mut n = String::new();
+                    while let Some(&d) = chars.peek() {
+                        if d.is_ascii_alphanumeric() || d == '_' {
+                            n.push(d);
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    n
+                };
+                match vars.get(&name) {
+                    Some(v) => {
+                        for ch in v.chars() {
+                            if ch == '\n' {
+                                newline(&mut out, &mut lines, line);
+                            } else {
+                                out.push(ch);
+                            }
+                        }
+                    }
+                    None => {
+                        out.push_str(&format!("${{{name}}}"));
+                        unresolved.push(Unresolved { name, line });
+                    }
+                }
+            }
+            '\n' => {
+                line += 1;
+                newline(&mut out, &mut lines, line);
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(Unescaped {
+        value: out,
+        lines,
+        unresolved,
+    })
+}
+
+fn hex4(chars: &mut (impl Iterator<Item = char> + Clone)) -> Option<u32> {
+    let mut v = 0;
+    for _ in 0..4 {
+        v = v * 16 + chars.next()?.to_digit(16)?;
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(raw: &str) -> String {
+        unescape(raw, 1, false, &BTreeMap::new()).unwrap().value
+    }
+
+    #[test]
+    fn escapes_are_undone_as_groovy_does() {
+        assert_eq!(plain("a\\\\b \\' \\$ \\n \\u0041 \\101\\\ncont"), "a\\b ' $ \n A Acont");
+        assert_eq!(plain("\\uD83D\\uDE00"), "😀");
+        assert_eq!(plain("\\uFFFF"), "\u{ffff}");
+    }
+
+    #[test]
+    fn unknown_escapes_and_a_lone_backslash_are_errors() {
+        assert!(unescape("\\d", 1, false, &BTreeMap::new()).unwrap_err().contains("\\d"));
+        assert!(unescape("x\\", 1, false, &BTreeMap::new()).is_err());
+    }
+
+    #[test]
+    fn every_output_line_knows_its_source_line() {
+        let u = unescape("a\n\\\nb\\nc\nd", 10, false, &BTreeMap::new()).unwrap();
+        assert_eq!(u.value, "a\nb\nc\nd");
+        assert_eq!(u.lines, vec![10, 11, 12, 13]);
+    }
+
+    #[test]
+    fn escaping_round_trips_through_unescape() {
+        for text in [
+            "plain",
+            "it's",
+            "\\",
+            "'''",
+            "a\rb\u{1}c",
+            "\u{fffe}\u{fdd0}\u{1fffe}",
+            "tab\t😀",
+        ] {
+            let lit = triple_single_quoted(text).unwrap();
+            let raw = &lit[3..lit.len() - 3];
+            assert_eq!(plain(raw), text, "{lit}");
+            let one = single_quoted(text).unwrap();
+            assert_eq!(plain(&one[1..one.len() - 1]), text, "{one}");
+        }
+    }
+
+    #[test]
+    fn u_ffff_is_refused_rather_than_written() {
+        assert!(triple_single_quoted("a\u{ffff}b").is_err());
+        assert!(single_quoted("\u{ffff}").is_err());
+    }
+
+    #[test]
+    fn a_huge_literal_of_newlines_is_read_in_linear_time() {
+        let raw = "\n".repeat(400_000);
+        let u = unescape(&raw, 1, false, &BTreeMap::new()).unwrap();
+        assert_eq!(u.lines.len(), 400_001);
+        assert_eq!(u.lines[400_000], 400_001);
+    }
+}
