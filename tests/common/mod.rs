@@ -3,6 +3,8 @@
 // Every example is included for its pod, and each brings the shared `examples/support` module.
 #![allow(clippy::duplicate_mod)]
 
+pub mod apiserver;
+
 use std::path::PathBuf;
 
 #[path = "../../examples/in_container.rs"]
@@ -59,4 +61,80 @@ pub fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
+}
+
+/// Values that YAML 1.1 readers, Groovy or the emitter could mangle.
+pub const TRICKY_VALUES: &[&str] = &[
+    "on",
+    "Yes",
+    "no",
+    "~",
+    "null",
+    "12:30",
+    "190:20:30",
+    "0777",
+    "017",
+    "0x1F",
+    "1e3",
+    "-.5",
+    ".inf",
+    "=",
+    "<<",
+    "- x",
+    "a: b",
+    "#x",
+    "x #y",
+    "",
+    " lead",
+    "trail ",
+    "\"q\"",
+    "'s'",
+    "${x}",
+    "$(VAR)",
+    "\\",
+    "\t",
+    "é",
+    "😀",
+    "\u{fffe}\u{ffff}\u{fdd0}\u{1ffff}",
+    "\u{85}\u{2028}",
+    "line\nbreak",
+    "crlf\r\n",
+];
+
+/// A pod that uses every setting near its limits, with hostile values.
+pub fn hostile_pod() -> dind::DindPod {
+    use dind::{Client, DindPod, Transport};
+    use k8s_openapi::api::core::v1::Toleration;
+    let mut client = Client::new("build")
+        .memory_request("256Mi")
+        .memory_limit("1Gi")
+        .cpu_request("500m")
+        .mount("/cache", "cache")
+        .run_as(2_147_483_647, 2_147_483_647);
+    for (i, v) in TRICKY_VALUES.iter().enumerate() {
+        client = client.env(format!("TRICKY_{i}"), *v);
+    }
+    DindPod::new()
+        .transport(Transport::Unix(Some("/dind-only/docker.sock".into())))
+        .client(client)
+        .client(Client::new("second").mount("/cache", "cache"))
+        .mtu(1400)
+        .registry_mirror("https://mirror.gcr.io")
+        .insecure_registry("10.0.0.0/8")
+        .memory_limit("512Mi")
+        .storage_size("20Gi")
+        .name("a.b-c")
+        .namespace("ci")
+        .label("app.kubernetes.io/name", "dind")
+        .annotation("example.com/on", "on")
+        .service_account("builder")
+        .node_selector("kubernetes.io/os", "linux")
+        .toleration(Toleration {
+            key: Some("dedicated".into()),
+            operator: Some("Equal".into()),
+            value: Some("ci".into()),
+            effect: Some("NoExecute".into()),
+            toleration_seconds: Some(60),
+        })
+        .active_deadline_seconds(2_147_483_647)
 }

@@ -266,6 +266,9 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
             "applies only to the `tcp` transport".into(),
         );
     }
+    if transport == Transport::InContainer && spec.native_sidecar {
+        err(&mut errors, "native_sidecar", "the `in-container` transport runs the steps in the daemon container, so it cannot be a native sidecar (the pod would have no `containers`)".into());
+    }
     if transport == Transport::InContainer && !spec.clients.is_empty() {
         err(&mut errors, "clients", "the `in-container` transport runs steps in the daemon container; it has no clients (use `unix` to add client containers)".into());
     }

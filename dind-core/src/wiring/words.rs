@@ -42,10 +42,10 @@ pub fn shell_words(script: &str) -> Vec<String> {
             }
             '\\' => {
                 in_word = true;
-                if let Some(n) = chars.next() {
-                    if n != '\n' {
-                        cur.push(n);
-                    }
+                if let Some(n) = chars.next()
+                    && n != '\n'
+                {
+                    cur.push(n);
                 }
             }
             ';' | '|' | '&' | '\n' => {

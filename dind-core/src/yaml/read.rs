@@ -41,6 +41,15 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The same limits with another flow nesting depth.
+    #[must_use]
+    pub fn with_max_flow_depth(mut self, depth: usize) -> Self {
+        self.max_flow_depth = depth;
+        self
+    }
+}
+
 /// One YAML document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Document {
