@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace on a fresh machine. Installs what the tests need, idempotently:
 # Debian's groovy (Groovy 2.4, as Jenkins ships) with a JDK; docker.io (a real dockerd 20.10 and
-# docker CLI), busybox-static and openssl for the real-daemon test; and a Python venv with the
-# pinned oracles (kubernetes-validate, PyYAML). Tests that need an oracle fail when it is missing.
+# docker CLI), busybox-static and openssl for the real-daemon test; Go with go-yaml v2 (the YAML
+# 1.1 reader behind kubectl) for the reader oracle; and a Python venv with the pinned oracles
+# (kubernetes-validate, PyYAML). Tests that need an oracle fail when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,8 @@ command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_apt+=(busybox-static)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
+[ -d /usr/share/gocode/src/gopkg.in/yaml.v2 ] || need_apt+=(golang-gopkg-yaml.v2-dev)
 if ((${#need_apt[@]})); then
     log "installing ${need_apt[*]} (apt)"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

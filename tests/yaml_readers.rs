@@ -286,3 +286,190 @@ proptest! {
         }
     }
 }
+
+/// Reads a YAML stream with an external reader that prints one JSON line per document.
+fn read_with(program: &std::path::Path, args: &[&std::path::Path], stream: &str) -> Vec<serde_json::Value> {
+    use std::io::Write;
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    let mut stdin = child.stdin.take().unwrap();
+    let input = stream.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "{} refused our YAML: {}",
+        program.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The YAML 1.1 readers themselves (PyYAML, and go-yaml v2 as kubectl uses it) load every pod
+/// we render, each as one stream of many documents, to exactly the value we meant: generated
+/// pods from both strategies, every example, the Jenkins-shaped pods and the hostile pod.
+#[test]
+fn yaml11_readers_load_every_rendered_pod_as_our_value() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut all: Vec<DindPod> = Vec::new();
+    for _ in 0..300 {
+        all.push(sample(&mut runner, pods()));
+        all.push(sample(&mut runner, settings()));
+    }
+    all.extend(common::examples().into_iter().map(|(_, p)| p));
+    all.push(common::hostile_pod());
+    let mut stream = String::new();
+    let mut expected = Vec::new();
+    for pod in &all {
+        if let Ok(built) = pod.build() {
+            stream.push_str("---\n");
+            stream.push_str(&built.to_yaml());
+            expected.push(built.to_value());
+        }
+        if let Ok(agent) = pod.build_jenkins() {
+            stream.push_str("---\n");
+            stream.push_str(&agent.to_yaml());
+            expected.push(agent.to_value());
+        }
+    }
+    assert!(expected.len() >= 400, "only {} documents built", expected.len());
+    let python = common::venv_bin("python");
+    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/yaml11.py");
+    let go = common::go_yaml_bin();
+    for (reader, got) in [
+        ("PyYAML", read_with(&python, &[&script], &stream)),
+        ("go-yaml v2", read_with(&go, &[], &stream)),
+    ] {
+        assert_eq!(
+            got.len(),
+            expected.len(),
+            "{reader} read a different number of documents"
+        );
+        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert_eq!(g, e, "{reader} reads document {i} differently");
+        }
+    }
+}
+
+/// The oracles can fail: YAML 1.1 words and numbers written plain come back typed. The two
+/// differ on sexagesimal numbers, which PyYAML reads and go-yaml v2 leaves a string.
+#[test]
+fn yaml11_readers_retype_plain_words() {
+    let stream = "a: on\nb: 017\nc: 12:30\nd: \"on\"\n";
+    let python = common::venv_bin("python");
+    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/yaml11.py");
+    assert_eq!(
+        read_with(&python, &[&script], stream),
+        vec![serde_json::json!({"a": true, "b": 15, "c": 750, "d": "on"})]
+    );
+    assert_eq!(
+        read_with(&common::go_yaml_bin(), &[], stream),
+        vec![serde_json::json!({"a": true, "b": 15, "c": "12:30", "d": "on"})]
+    );
+}
+
+/// `dind lint` reads plain scalars as kubectl does: our reader and go-yaml v2 type every
+/// word of YAML 1.1's implicit repertoire, and every tricky value, alike (`.inf` and `.nan`
+/// are left out: JSON, and so kubectl, cannot hold them).
+#[test]
+fn our_reader_types_plain_scalars_as_go_yaml_does() {
+    let words = [
+        "y",
+        "Y",
+        "yes",
+        "Yes",
+        "YES",
+        "n",
+        "N",
+        "no",
+        "No",
+        "NO",
+        "true",
+        "True",
+        "TRUE",
+        "false",
+        "False",
+        "FALSE",
+        "on",
+        "On",
+        "ON",
+        "off",
+        "Off",
+        "OFF",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "0777",
+        "017",
+        "0o17",
+        "0x1F",
+        "0b101",
+        "-0x1F",
+        "+12",
+        "1_000",
+        "1e3",
+        "1.5e+3",
+        "-.5",
+        "12:30",
+        "190:20:30",
+        "2001-12-14",
+        "2001-12-14t21:59:43.10-05:00",
+        "0.",
+        "08",
+        "09",
+        "1.0",
+        "3.",
+        "-0",
+        "+.5",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "1e400",
+        "0x",
+        "0b",
+        "1__0",
+        "docker",
+        "e3",
+    ];
+    let mut stream = String::new();
+    for w in words.iter().copied().chain(common::TRICKY_VALUES.iter().copied()) {
+        // Only values that can stand as a one-line plain scalar.
+        let plain = !w.is_empty()
+            && !w.contains([
+                '\n', '\r', '#', ':', '\'', '"', '[', ']', '{', '}', ',', '&', '*', '!', '|', '>', '%', '@', '`',
+            ])
+            && w.trim() == w
+            && !matches!(w.to_ascii_lowercase().trim_start_matches(['+', '-']), ".inf" | ".nan")
+            && w.chars()
+                .all(|c| !c.is_control() && c != '\u{FEFF}' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+            && !w.starts_with(['-', '?'])
+            || words.contains(&w);
+        if plain {
+            stream.push_str(&format!("---\nv: {w}\n"));
+        }
+    }
+    let go = read_with(&common::go_yaml_bin(), &[], &stream);
+    let ours: Vec<serde_json::Value> = dind::yaml::read_documents(&stream, dind::yaml::Limits::default())
+        .unwrap()
+        .into_iter()
+        .map(|d| d.value)
+        .collect();
+    assert_eq!(go.len(), ours.len());
+    for (g, o) in go.iter().zip(&ours) {
+        assert_eq!(g, o, "go-yaml v2 and our reader type a plain scalar differently");
+    }
+}
+
+fn sample(runner: &mut proptest::test_runner::TestRunner, s: impl Strategy<Value = DindPod>) -> DindPod {
+    s.new_tree(runner).unwrap().current()
+}

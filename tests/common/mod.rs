@@ -55,6 +55,37 @@ pub fn venv_bin(tool: &str) -> PathBuf {
     bin
 }
 
+/// The Go YAML 1.1 reader that kubectl uses (gopkg.in/yaml.v2 behind sigs.k8s.io/yaml), built
+/// once per test binary from tests/oracle/goyaml with Debian's `golang-go` and
+/// `golang-gopkg-yaml.v2-dev` (scripts/test.sh installs both). Panics (never skips) when either
+/// is missing.
+pub fn go_yaml_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let gopath = std::env::var_os("DIND_GOPATH").unwrap_or_else(|| "/usr/share/gocode".into());
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("goyaml-oracle");
+        let build = std::process::Command::new("go")
+            .args(["build", "-o"])
+            .arg(&out)
+            .arg(root.join("tests/oracle/goyaml/main.go"))
+            .env("GO111MODULE", "off")
+            .env("GOPATH", &gopath)
+            .env("GOFLAGS", "")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("oracle `go` is missing ({e}): run ./scripts/test.sh, which installs golang-go")
+            });
+        assert!(
+            build.status.success(),
+            "building the Go YAML oracle failed (is golang-gopkg-yaml.v2-dev installed?):\n{}",
+            String::from_utf8_lossy(&build.stderr)
+        );
+        out
+    })
+    .clone()
+}
+
 /// A fresh scratch directory under target/.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);

@@ -216,8 +216,10 @@ fn yaml_style_float(s: &str) -> bool {
     i == b.len()
 }
 
-/// A float as the JSON number Go's encoder writes for it: integral values within 1e21 are written
-/// without a fraction (so they decode into integer fields); out-of-range values are not floats to
+/// A float as the JSON number Go's encoder writes for it and a JSON reader reads back: Go writes
+/// integral values below 1e21 as their shortest round-trip digits without a fraction (so
+/// `-9223372036854775809` becomes `-9223372036854776000`), which reads back as an integer when it
+/// fits 64 bits and as a float otherwise. Out-of-range values are not floats to
 /// `strconv.ParseFloat`.
 fn float_text(s: &str) -> Option<Number> {
     let f: f64 = s.parse().ok()?;
@@ -225,16 +227,13 @@ fn float_text(s: &str) -> Option<Number> {
         return None;
     }
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        // 2^63 and 2^64 are exact in f64.
-        const I64_END: f64 = 9_223_372_036_854_775_808.0;
-        const U64_END: f64 = 18_446_744_073_709_551_616.0;
-        if (-I64_END..I64_END).contains(&f) {
-            #[allow(clippy::cast_possible_truncation)]
-            return Some(Number::from(f as i64));
+        // Rust's `Display` for f64 writes the same shortest digits, padded with zeros.
+        let text = format!("{f}");
+        if let Ok(i) = text.parse::<i64>() {
+            return Some(Number::from(i));
         }
-        if (0.0..U64_END).contains(&f) {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            return Some(Number::from(f as u64));
+        if let Ok(u) = text.parse::<u64>() {
+            return Some(Number::from(u));
         }
     }
     Number::from_f64(f)
@@ -270,6 +269,9 @@ mod tests {
             ("-.5", json!(-0.5)),
             ("1.5", json!(1.5)),
             ("18446744073709551615", json!(18_446_744_073_709_551_615u64)),
+            // Not an int64: a float, which Go writes as -9223372036854776000 (not i64::MIN).
+            ("-9223372036854775809", json!(-9_223_372_036_854_776_000.0_f64)),
+            ("18446744073709551616", json!(18_446_744_073_709_552_000.0_f64)),
             ("12:30", json!("12:30")),
             ("190:20:30", json!("190:20:30")),
             ("99d", json!("99d")),
