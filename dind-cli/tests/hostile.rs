@@ -85,7 +85,8 @@ const POD: &str = "spec:\n  containers:\n  - name: dind\n    image: docker:29.7.
 fn junk_and_encodings() {
     lint_stdin("binary", &[0, 159, 146, 150, 0, 1, 2], 2, "binary");
     lint_stdin("invalid-utf8", b"spec:\n  containers: \xff\xfe\n", 2, "not UTF-8");
-    lint_stdin("empty", b"", 1, "no pod");
+    // Nothing to read is no pod, never an error.
+    lint_stdin("empty", b"", 0, "1 skipped");
     lint_stdin("syntax", b"spec: [unclosed\n", 2, "line");
     lint_stdin("wrong-type", b"spec:\n  containers: 7\n", 1, "not a valid Pod");
     let huge = vec![b'#'; (16 << 20) + 10];
@@ -138,8 +139,24 @@ fn jenkinsfiles_and_numbers() {
         "Jenkinsfile",
         newlines.as_bytes(),
         1,
-        "no pod found",
+        "DIND023",
     );
+    let deep = format!(
+        "podTemplate(containers: {}containerTemplate(name: 'a'){}) {{}}\n",
+        "[".repeat(200_000),
+        "]".repeat(200_000)
+    );
+    lint_file(
+        "containers-nested-200k",
+        &dir,
+        "Jenkinsfile",
+        deep.as_bytes(),
+        0,
+        "skipped",
+    );
+    let calls = "containerTemplate(name: 'a', image: 'docker:29.7.2-dind'),\n".repeat(100_000);
+    let many = format!("podTemplate(containers: [{calls}]) {{}}\n");
+    lint_file("containers-100k", &dir, "Jenkinsfile", many.as_bytes(), 1, "DIND007");
     let mut long = String::from("podTemplate(yaml: '''\n");
     long.push_str(&POD.replace(
         "value: \"\"}]",

@@ -15,6 +15,8 @@ pub struct GroovyLiteral {
     pub value: String,
     /// The source line where the literal's content starts.
     pub line: usize,
+    /// The byte offset of the literal's opening quote in the Jenkinsfile.
+    pub offset: usize,
     /// For each line of `value` (0-based), its line in the Jenkinsfile.
     pub line_starts: Vec<usize>,
     /// The literal's size in modified UTF-8, as the class file stores it.
@@ -100,7 +102,13 @@ impl<'a> Scanner<'a> {
     }
 }
 
-fn literal(raw: &str, line: usize, delim: &str, vars: &BTreeMap<String, String>) -> Result<GroovyLiteral, String> {
+fn literal(
+    raw: &str,
+    line: usize,
+    offset: usize,
+    delim: &str,
+    vars: &BTreeMap<String, String>,
+) -> Result<GroovyLiteral, String> {
     let u = groovy::unescape(raw, line, delim.starts_with('"'), vars)?;
     let problems = u
         .unresolved
@@ -123,6 +131,7 @@ fn literal(raw: &str, line: usize, delim: &str, vars: &BTreeMap<String, String>)
         utf8_len_modified: groovy::modified_utf8_len(&u.value),
         value: u.value,
         line,
+        offset,
         line_starts: u.lines,
         problems,
     })
@@ -141,6 +150,14 @@ fn is_ident_byte(b: u8) -> bool {
 /// assert_eq!(lits[0].line_starts[1], 2);
 /// ```
 pub fn jenkinsfile_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
+    scan(text).map(|(literals, _)| literals)
+}
+
+/// The constants a literal may use: `def name = "..."` with a value known by then.
+pub(crate) type Constants = BTreeMap<String, String>;
+
+/// The pod YAML literals of a Jenkinsfile, and its `def` string constants.
+pub(crate) fn scan(text: &str) -> Result<(Vec<GroovyLiteral>, Constants), String> {
     let mut s = Scanner {
         src: text.as_bytes(),
         text,
@@ -173,8 +190,9 @@ pub fn jenkinsfile_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
                     s.pos += 1;
                     s.skip_trivia();
                 }
+                let offset = s.pos;
                 if let Some((raw, delim, line)) = s.literal()? {
-                    out.push(literal(&raw, line, delim, &vars)?);
+                    out.push(literal(&raw, line, offset, delim, &vars)?);
                 }
             }
             continue;
@@ -204,7 +222,7 @@ pub fn jenkinsfile_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
             last_ident.clear();
         }
     }
-    Ok(out)
+    Ok((out, vars))
 }
 
 #[cfg(test)]

@@ -1,53 +1,72 @@
-//! Pod YAML → `k8s_openapi` Pods (fragments welcome) → findings with lines.
+//! YAML documents → the pods they hold ([`super::sites`]) → `k8s_openapi` Pods read as Jenkins
+//! reads them ([`super::lenient`]) → findings, with the document's own field paths and lines.
 
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
-use super::Finding;
-use crate::Diagnostic;
-use crate::rules::{Context, check};
+use super::jenkinsfile::GroovyLiteral;
+use super::lenient::{self, Coercion};
+use super::pod_templates::{TemplatePod, build_pod};
+use super::sites::{self, Found, Site};
+use super::{Finding, PodFound, Skipped};
+use crate::rules::{Context, Runner, check};
 use crate::yaml::{Limits, read_documents};
+use crate::{Code, Diagnostic};
 
-/// Reads a pod from a YAML/JSON value: a whole `Pod`, a pod without `kind`/`metadata`, or a bare
-/// pod spec (`containers:` at the top). Returns the pod and the path prefix that maps pod paths
-/// back into the document (empty, or `""` for a bare spec that maps `spec.` away).
+/// Reads a pod from a YAML/JSON value as the Jenkins plugin does: a whole `Pod`, a pod without
+/// `kind`/`metadata`, or a bare pod spec (`containers:` at the top); scalars of the wrong type
+/// are converted as Jackson converts them. Returns the pod and whether it was a bare spec.
+///
+/// ```
+/// let v = serde_json::json!({"containers": [{"name": "a", "args": [99]}]});
+/// let (pod, bare) = dind_core::lint::pod_from_value(&v).unwrap();
+/// assert!(bare);
+/// assert_eq!(pod.spec.unwrap().containers[0].args.as_deref(), Some(&["99".to_string()][..]));
+/// ```
 pub fn pod_from_value(value: &Value) -> Result<(Pod, bool), String> {
     let Value::Object(map) = value else {
-        return Err(format!(
-            "expected a Pod (a mapping with `spec.containers`), found {}",
-            kind_of(value)
-        ));
+        return Err("expected a Pod (a mapping with `spec.containers`)".to_string());
     };
     if let Some(kind) = map.get("kind").and_then(Value::as_str)
         && kind != "Pod"
     {
         return Err(format!("`kind: {kind}` is not a Pod"));
     }
-    let bare_spec = !map.contains_key("spec") && map.contains_key("containers");
-    let mut object = if bare_spec {
-        serde_json::json!({ "spec": value })
+    let bare = !map.contains_key("spec") && map.contains_key("containers");
+    let pod = if bare {
+        sites::pod_of(None, value.clone())
     } else {
         value.clone()
     };
-    if let Value::Object(o) = &mut object {
-        o.insert("apiVersion".into(), Value::String("v1".into()));
-        o.insert("kind".into(), Value::String("Pod".into()));
-        if o.get("spec").is_none_or(|s| s.get("containers").is_none()) {
-            return Err("no `spec.containers`: not a pod".to_string());
-        }
+    if pod.pointer("/spec/containers").is_none() {
+        return Err("no `spec.containers`: not a pod".to_string());
     }
-    let pod: Pod = serde_json::from_value(object).map_err(|e| format!("not a valid Pod: {e}"))?;
-    Ok((pod, bare_spec))
+    read_pod(&pod).map(|(p, _)| (p, bare))
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
+/// A pod-shaped value as a Pod, with the conversions made on the way.
+fn read_pod(value: &Value) -> Result<(Pod, Vec<Coercion>), String> {
+    let mut v = value.clone();
+    if let Value::Object(o) = &mut v {
+        o.insert("apiVersion".into(), Value::String("v1".into()));
+        o.insert("kind".into(), Value::String("Pod".into()));
+    }
+    lenient::from_value::<Pod>(&v).map_err(|e| format!("not a valid Pod: {e}"))
+}
+
+/// What one text of YAML documents holds.
+#[derive(Default)]
+pub(super) struct Outcome {
+    pub findings: Vec<Finding>,
+    pub pods: Vec<PodFound>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Outcome {
+    pub fn extend(&mut self, other: Outcome) {
+        self.findings.extend(other.findings);
+        self.pods.extend(other.pods);
+        self.skipped.extend(other.skipped);
     }
 }
 
@@ -57,39 +76,131 @@ pub(super) fn lint_pods(
     text: &str,
     ctx: &Context,
     offset: usize,
-    map_line: impl Fn(usize) -> usize,
-) -> Result<Vec<Finding>, String> {
+    map_line: &dyn Fn(usize) -> usize,
+) -> Result<Outcome, String> {
     let docs = read_documents(text, Limits::default())?;
-    let mut out = Vec::new();
-    let mut pods = 0;
+    let mut out = Outcome::default();
     for doc in &docs {
         if doc.value.is_null() {
             continue;
         }
-        pods += 1;
-        match pod_from_value(&doc.value) {
-            Ok((pod, bare)) => {
-                for d in check(&pod, ctx) {
-                    let path = if bare {
-                        d.path.strip_prefix("spec.").unwrap_or(&d.path).to_string()
-                    } else {
-                        d.path.clone()
-                    };
-                    let line = map_line(doc.line_of(&path) + offset);
-                    out.push(Finding { diagnostic: d, line });
+        match sites::locate(&doc.value) {
+            Found::Pods(found) => {
+                for site in &found {
+                    lint_site(site, &|p| map_line(doc.line_of(p) + offset), ctx, &mut out);
                 }
             }
-            Err(message) => out.push(Finding {
-                diagnostic: Diagnostic::input("", message),
+            Found::Skipped(reason) => out.skipped.push(Skipped {
                 line: map_line(doc.line + offset),
+                reason,
             }),
         }
     }
-    if pods == 0 {
-        out.push(Finding {
-            diagnostic: Diagnostic::input("", "no pod found: the input holds no YAML document"),
-            line: map_line(1 + offset),
+    Ok(out)
+}
+
+fn coercion_finding(c: &Coercion, path: String) -> Diagnostic {
+    Diagnostic::rule(
+        Code::Dind026,
+        path,
+        format!(
+            "`{}` is not {}: Jenkins converts it, but kubectl refuses the pod (cannot unmarshal it)",
+            c.written, c.wanted
+        ),
+    )
+}
+
+/// Lints one site; `line_of` gives the line of a document path.
+fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &mut Outcome) {
+    let root_line = line_of(&site.paths.map(""));
+    out.pods.push(PodFound {
+        label: site.label.clone(),
+        line: root_line,
+    });
+    let (pod, coerced) = match read_pod(&site.pod) {
+        Ok(p) => p,
+        Err(message) => {
+            out.findings.push(Finding {
+                diagnostic: Diagnostic::input(site.paths.map(""), message),
+                line: root_line,
+            });
+            return;
+        }
+    };
+    let place = |path: &str| {
+        let doc_path = site.paths.map(path);
+        let line = line_of(&doc_path);
+        (doc_path, line)
+    };
+    for c in &coerced {
+        let (path, line) = place(&c.path);
+        out.findings.push(Finding {
+            diagnostic: coercion_finding(c, path),
+            line,
         });
     }
+    let runner = if ctx.runner == Runner::Jenkins {
+        Runner::Jenkins
+    } else {
+        site.runner
+    };
+    for mut d in check(&pod, &ctx.with_runner(runner)) {
+        let (path, line) = place(&d.path);
+        d.path = path;
+        out.findings.push(Finding { diagnostic: d, line });
+    }
+}
+
+/// The container index and the field below it, of `spec.containers[3].env[0]`: `(3, "env")`.
+fn container_field(path: &str) -> Option<(usize, &str)> {
+    let rest = path.strip_prefix("spec.containers[")?;
+    let (index, rest) = rest.split_once(']')?;
+    let field = rest.trim_start_matches('.').split(['.', '[']).next().unwrap_or("");
+    Some((index.parse().ok()?, field))
+}
+
+/// Lints the pod a Jenkins `podTemplate`/`kubernetes` block builds from its container templates,
+/// combined with its `yaml` literal when it has one.
+pub(super) fn lint_template(
+    t: &TemplatePod,
+    literal: Option<&GroovyLiteral>,
+    ctx: &Context,
+) -> Result<Outcome, String> {
+    let docs = match literal {
+        Some(l) => read_documents(&l.value, Limits::default())?,
+        None => Vec::new(),
+    };
+    let fragment = docs
+        .iter()
+        .find(|d| !d.value.is_null())
+        .and_then(|d| match sites::locate(&d.value) {
+            Found::Pods(mut s) if !s.is_empty() => Some((d, s.remove(0))),
+            _ => None,
+        });
+    let (pod, origin) = build_pod(t, fragment.as_ref().map(|(_, s)| &s.pod));
+    let literal_line = |l: usize| {
+        literal.map_or(t.line, |lit| {
+            lit.line_starts.get(l.saturating_sub(1)).copied().unwrap_or(lit.line)
+        })
+    };
+    let line_of = |path: &str| -> usize {
+        if let Some((i, field)) = container_field(path)
+            && let Some(Some(lines)) = origin.get(i)
+        {
+            return lines.fields.get(field).copied().unwrap_or(lines.line);
+        }
+        match &fragment {
+            Some((doc, site)) => literal_line(doc.line_of(&site.paths.map(path))),
+            None => t.line,
+        }
+    };
+    let site = Site {
+        label: "podTemplate".into(),
+        pod,
+        paths: sites::PathMap::identity(),
+        runner: Runner::Jenkins,
+    };
+    let mut out = Outcome::default();
+    lint_site(&site, &line_of, ctx, &mut out);
     Ok(out)
 }

@@ -1,6 +1,6 @@
 //! Rules about clients: do they reach the daemon, with the TLS material, and do they stay up.
 
-use super::Context;
+use super::{Context, Runner};
 use crate::facts::{DockerImage, ImageRole};
 use crate::topology::{ClientView, Daemon, SocketReach, Topology};
 use crate::wiring::{Endpoint, Listener, TlsMode, program, shell_script, shell_words};
@@ -227,7 +227,11 @@ fn exits(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
 }
 
 /// DIND017: idle clients stay alive.
-pub(super) fn client_exits(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+pub(super) fn client_exits(t: &Topology<'_>, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // Jobs, workflow steps and runners are meant to finish.
+    if !matches!(ctx.runner, Runner::Kubernetes | Runner::Jenkins) {
+        return;
+    }
     for c in &t.clients {
         if let Some(reason) = exits(c.place.container) {
             out.push(

@@ -7,6 +7,7 @@ mod daemon;
 mod listeners;
 mod pod;
 mod probes;
+pub(crate) mod waits;
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -14,18 +15,90 @@ use crate::facts::KubeVersion;
 use crate::topology::Topology;
 use crate::{Diagnostic, Severity};
 
+/// Who starts the pod's containers. It decides what waits for the daemon (DIND010) and whether a
+/// client may exit (DIND017).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Runner {
+    /// Kubernetes: a Pod or a long-running workload (Deployment, StatefulSet, ...). A daemon's
+    /// readiness or startup probe is taken as the wait, as for Jenkins.
+    #[default]
+    Kubernetes,
+    /// A Job or CronJob: containers are meant to finish, so a client that exits is no finding.
+    Batch,
+    /// The Jenkins Kubernetes plugin: steps run in the containers once every container is ready.
+    Jenkins,
+    /// Argo Workflows: the main container starts beside its sidecars and nothing waits for them;
+    /// only a wait loop in the main container does.
+    Argo,
+    /// Tekton: steps start once every sidecar is ready, and run one after another.
+    Tekton,
+    /// actions-runner-controller: the runner runs jobs and exits; it waits for the daemon when
+    /// `RUNNER_WAIT_FOR_DOCKER_IN_SECONDS` is set.
+    ActionsRunner,
+}
+
+/// What the steps run outside the pod spec do (the `sh` steps of a Jenkinsfile).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Steps {
+    /// A step runs `docker` (or the Docker Pipeline plugin's `docker.` calls).
+    pub use_docker: bool,
+    /// A step waits for the daemon (`until docker info`, `while ! docker info`, ...).
+    pub wait: bool,
+}
+
+impl Steps {
+    /// What the steps of `script` do (shell or Groovy text).
+    ///
+    /// ```
+    /// use dind_core::rules::Steps;
+    /// let s = Steps::of("sh 'until docker info; do sleep 1; done'\nsh 'docker build .'");
+    /// assert!(s.use_docker && s.wait);
+    /// assert!(!Steps::of("sh 'make'").use_docker);
+    /// ```
+    pub fn of(script: &str) -> Steps {
+        Steps {
+            use_docker: waits::runs_docker(script),
+            wait: waits::wait_loop(script),
+        }
+    }
+}
+
 /// What the rules know besides the pod.
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
 pub struct Context {
     /// The Kubernetes version the pod targets.
     pub kube_version: KubeVersion,
+    /// Who starts the containers.
+    pub runner: Runner,
+    /// What the steps outside the pod do; `None` when there are none to read.
+    pub steps: Option<Steps>,
 }
 
 impl Context {
     /// The context for a Kubernetes version.
     pub fn new(kube_version: KubeVersion) -> Self {
-        Context { kube_version }
+        Context {
+            kube_version,
+            runner: Runner::default(),
+            steps: None,
+        }
+    }
+
+    /// The same context with another runner.
+    #[must_use]
+    pub fn with_runner(mut self, runner: Runner) -> Self {
+        self.runner = runner;
+        self
+    }
+
+    /// The same context with the steps that run against the pod.
+    #[must_use]
+    pub fn with_steps(mut self, steps: Steps) -> Self {
+        self.steps = Some(steps);
+        self
     }
 }
 

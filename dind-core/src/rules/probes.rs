@@ -3,7 +3,7 @@
 use k8s_openapi::api::core::v1::{Container, Probe};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::Context;
+use super::{Context, Runner, waits};
 use crate::topology::{Daemon, Topology, env_value};
 use crate::wiring::{Endpoint, flag_values, program, shell_script, shell_words};
 use crate::{Code, Diagnostic};
@@ -223,23 +223,87 @@ pub(super) fn probe_misses_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<D
 }
 
 /// DIND010: something waits for the daemon.
-pub(super) fn not_awaited(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+pub(super) fn not_awaited(t: &Topology<'_>, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let steps = ctx.steps.unwrap_or_default();
+    // Only a daemon that something uses can be raced.
+    if t.clients.is_empty() && !steps.use_docker {
+        return;
+    }
+    let client_waits = t.clients.iter().any(|c| {
+        let cmd = c
+            .place
+            .container
+            .command
+            .iter()
+            .flatten()
+            .chain(c.place.container.args.iter().flatten());
+        let script: Vec<&str> = cmd.map(String::as_str).collect();
+        waits::wait_loop(&script.join(" "))
+            || (ctx.runner == Runner::ActionsRunner
+                && c.place
+                    .env()
+                    .get("RUNNER_WAIT_FOR_DOCKER_IN_SECONDS")
+                    .known()
+                    .is_some_and(|v| !v.is_empty() && v != "0"))
+    });
+    let client_probe_waits = || {
+        t.clients.iter().any(|c| {
+            let k = c.place.container;
+            [k.readiness_probe.as_ref(), k.startup_probe.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|p| probe_asks_daemon(p, t))
+        })
+    };
+    if client_waits || steps.wait {
+        return;
+    }
     for d in &t.daemons {
         let c = d.place.container;
         let waited = if d.place.is_native_sidecar() {
             c.startup_probe.is_some()
+        } else if ctx.runner == Runner::Argo {
+            // Argo waits for no sidecar: only the main container's own loop counts.
+            false
         } else {
-            c.startup_probe.is_some() || c.readiness_probe.is_some()
+            c.startup_probe.is_some() || c.readiness_probe.is_some() || client_probe_waits()
         };
         if !waited {
             let message = if d.place.is_native_sidecar() {
                 "the native-sidecar daemon has no startupProbe: the next containers start before dockerd answers"
+            } else if ctx.runner == Runner::Argo {
+                "Argo starts the main container beside its sidecars and waits for none: the first `docker` command races dockerd unless the main container loops until `docker info` answers"
             } else {
-                "nothing waits for the daemon (no startupProbe or readinessProbe): the first `docker` command races dockerd"
+                "nothing waits for the daemon (no startupProbe or readinessProbe, no wait loop): the first `docker` command races dockerd"
             };
             out.push(Diagnostic::rule(Code::Dind010, d.place.path(), message.to_string()).in_container(d.place.name()));
         }
     }
+}
+
+/// Whether a client's probe asks a daemon: an exec that runs `docker` or tests a socket, or a
+/// TCP check of a port a daemon listens on.
+fn probe_asks_daemon(p: &Probe, t: &Topology<'_>) -> bool {
+    if let Some(exec) = &p.exec {
+        let words = exec
+            .command
+            .iter()
+            .flatten()
+            .flat_map(|w| shell_words(w))
+            .collect::<Vec<_>>();
+        if words.iter().any(|w| w == "docker" || w.ends_with(".sock") || w == "-S") {
+            return true;
+        }
+    }
+    if let Some(IntOrString::Int(port)) = p.tcp_socket.as_ref().map(|s| &s.port) {
+        return t.daemons.iter().any(|d| {
+            d.wiring
+                .listeners
+                .iter()
+                .any(|l| matches!(&l.endpoint, Endpoint::Tcp { port: Some(q), .. } if i32::from(*q) == *port))
+        });
+    }
+    false
 }
 
 /// DIND024: probes that wait longer than needed.

@@ -7,7 +7,7 @@
 mod endpoint;
 mod entrypoint;
 mod env;
-mod words;
+pub(crate) mod words;
 
 pub use endpoint::Endpoint;
 pub use entrypoint::{Bypass, Launch};

@@ -1,0 +1,106 @@
+//! What `dind lint PATH...` reads: files as named, and directories walked recursively with
+//! `.gitignore`, `.ignore` and `.git/info/exclude` respected (the `ignore` crate, as ripgrep
+//! walks), hidden directories included (`.tekton/`, `.github/`) but never `.git` itself.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use dind_core::lint::is_lintable_name;
+
+/// The largest file `dind lint` reads.
+pub const MAX_INPUT: u64 = 16 << 20;
+
+/// One input to lint.
+pub struct Input {
+    /// The name shown in reports (`-` is `<stdin>`).
+    pub label: String,
+    /// Found by walking a directory (not named on the command line).
+    pub walked: bool,
+    /// The text, or why it cannot be read.
+    pub text: Result<String, String>,
+}
+
+/// The files to lint, in a stable order: each named path in turn; a directory's files sorted by
+/// path. An error is a path that does not exist or cannot be walked.
+pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
+    let mut out = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        if name == "-" {
+            out.push(Input {
+                label: "<stdin>".into(),
+                walked: false,
+                text: read_bounded(std::io::stdin().lock(), "<stdin>"),
+            });
+        } else if path.is_dir() {
+            let mut files: Vec<PathBuf> = Vec::new();
+            let mut errors = Vec::new();
+            let walk = ignore::WalkBuilder::new(path)
+                .hidden(false)
+                .require_git(false)
+                .filter_entry(|e| e.file_name() != ".git")
+                .build();
+            for entry in walk {
+                match entry {
+                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                        if is_lintable_name(&e.path().to_string_lossy()) {
+                            files.push(e.into_path());
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+            files.sort();
+            for f in files {
+                out.push(Input {
+                    label: f.display().to_string(),
+                    walked: true,
+                    text: read_file(&f),
+                });
+            }
+            for e in errors {
+                out.push(Input {
+                    label: name.clone(),
+                    walked: false,
+                    text: Err(format!("{name}: cannot walk: {e}")),
+                });
+            }
+        } else {
+            out.push(Input {
+                label: name.clone(),
+                walked: false,
+                text: read_file(path),
+            });
+        }
+    }
+    out
+}
+
+fn read_file(path: &Path) -> Result<String, String> {
+    let label = path.display().to_string();
+    match std::fs::File::open(path) {
+        Ok(f) => read_bounded(f, &label),
+        Err(e) => Err(format!("{label}: cannot read: {e}")),
+    }
+}
+
+/// Reads at most [`MAX_INPUT`] bytes of UTF-8 text without NUL bytes.
+fn read_bounded(r: impl Read, label: &str) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    r.take(MAX_INPUT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{label}: cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(format!("{label}: larger than {MAX_INPUT} bytes"));
+    }
+    if bytes.contains(&0) {
+        return Err(format!("{label}: binary data (NUL bytes), not YAML or a Jenkinsfile"));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{label}: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
