@@ -41,6 +41,18 @@ if [ ! -x .venv/bin/kubernetes-validate ] || ! cmp -s scripts/oracle-requirement
     cp scripts/oracle-requirements.txt .venv/.requirements
 fi
 export DIND_ORACLE_VENV="$PWD/.venv"
+# The SARIF 2.1.0 schema, from the npm registry (pinned), for the SARIF output test.
+sarif_pkg="@microsoft/jest-sarif@1.0.0-beta.0"
+if [ ! -f .oracles/sarif-2.1.0.json ] || [ "$(cat .oracles/.sarif-pkg 2>/dev/null)" != "$sarif_pkg" ]; then
+    log "fetching the SARIF schema ($sarif_pkg)"
+    command -v npm >/dev/null 2>&1 || { echo "error: npm is needed to fetch the SARIF schema" >&2; exit 1; }
+    rm -rf .oracles/pkg && mkdir -p .oracles/pkg
+    (cd .oracles/pkg && npm pack --silent "$sarif_pkg" >/dev/null && tar xzf ./*.tgz)
+    cp .oracles/pkg/package/lib/schemas/sarif-2.1.0-rtm.5.json .oracles/sarif-2.1.0.json
+    rm -rf .oracles/pkg
+    echo "$sarif_pkg" > .oracles/.sarif-pkg
+fi
+export DIND_SARIF_SCHEMA="$PWD/.oracles/sarif-2.1.0.json"
 # Checked-in generated files (examples/jenkins-helper/generated) must be current.
 export DIND_CODEGEN_CHECK=1
 

@@ -1,0 +1,87 @@
+//! `dind lint --format sarif` is valid SARIF 2.1.0.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn python() -> PathBuf {
+    let venv = std::env::var_os("DIND_ORACLE_VENV").map_or_else(|| root().join(".venv"), PathBuf::from);
+    let bin = venv.join("bin/python");
+    assert!(
+        bin.exists(),
+        "oracle `{}` is missing: run ./scripts/test.sh",
+        bin.display()
+    );
+    bin
+}
+
+/// The schema is installed by scripts/test.sh from the npm registry (`@microsoft/jest-sarif`,
+/// pinned), and checked with the venv's `jsonschema`.
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    let schema = std::env::var_os("DIND_SARIF_SCHEMA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root().join(".oracles/sarif-2.1.0.json"));
+    assert!(
+        schema.exists(),
+        "the SARIF schema `{}` is missing: run ./scripts/test.sh",
+        schema.display()
+    );
+    let dir = root().join("tests/fixtures").display().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dind"))
+        .args(["lint", "--format", "sarif", &dir])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the fixtures hold the seed's errors");
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"] == "DIND002"));
+    assert!(
+        results
+            .iter()
+            .all(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() >= Some(1))
+    );
+    let py = python();
+    let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\nlog=json.load(sys.stdin)\njsonschema.validators.validator_for(schema)(schema).validate(log)\nprint('valid')";
+    use std::io::Write;
+    let mut child = std::process::Command::new(&py)
+        .args(["-c", script])
+        .arg(&schema)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+    let v = child.wait_with_output().unwrap();
+    assert!(
+        v.status.success(),
+        "SARIF invalid: {}",
+        String::from_utf8_lossy(&v.stderr)
+    );
+    // The validator can fail: a result without a message is refused.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("message");
+    let mut child = std::process::Command::new(python())
+        .args(["-c", script])
+        .arg(&schema)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&serde_json::to_vec(&broken).unwrap())
+        .unwrap();
+    assert!(!child.wait_with_output().unwrap().status.success());
+}

@@ -1,0 +1,317 @@
+//! `lint` on the files teams keep: one fixture per shape (workloads, Argo, Tekton, runner-set
+//! values, Jenkins container templates, a shared-library step, unrelated YAML), each clean as
+//! written and each with a near miss that a rule must catch at the right path and line; a
+//! property that no skipped kind or unknown field ever yields an error. (The SARIF output is
+//! checked against its schema in dind-cli/tests/sarif.rs.)
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use dind::Severity;
+use dind::lint::{FileReport, lint_file};
+use dind::rules::Context;
+use proptest::prelude::*;
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/fixtures/real/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn lint(name: &str, text: &str) -> FileReport {
+    lint_file(name, text, &Context::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The findings as `(code, line, path)`.
+fn found(r: &FileReport) -> Vec<(String, usize, String)> {
+    r.findings
+        .iter()
+        .map(|f| {
+            (
+                f.diagnostic.code.map_or("input".into(), |c| c.to_string()),
+                f.line,
+                f.diagnostic.path.clone(),
+            )
+        })
+        .collect()
+}
+
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(
+        text.contains(from),
+        "the near miss must change the fixture: `{from}` not found"
+    );
+    text.replacen(from, to, 1)
+}
+
+#[track_caller]
+fn assert_finds(r: &FileReport, code: &str, line: usize, path: &str) {
+    let f = found(r);
+    assert!(
+        f.iter().any(|(c, l, p)| c == code && *l == line && p == path),
+        "expected {code} at line {line}, `{path}`; found {f:#?}"
+    );
+}
+
+#[test]
+fn every_shape_as_written_is_clean_and_every_pod_is_found() {
+    for (name, pods, skipped) in [
+        ("deployment.yaml", 1, 2),
+        ("cronjob.yaml", 1, 0),
+        ("argo-workflow.yaml", 1, 0),
+        ("tekton-task.yaml", 1, 0),
+        ("runner-values.yaml", 1, 0),
+        ("Jenkinsfile.containers", 1, 0),
+        ("build-image.groovy", 1, 0),
+        ("unrelated.yaml", 0, 3),
+    ] {
+        let r = lint(name, &fixture(name));
+        assert!(r.findings.is_empty(), "{name}: {:#?}", found(&r));
+        assert_eq!((r.pods.len(), r.skipped.len()), (pods, skipped), "{name}");
+    }
+}
+
+#[test]
+fn workloads_keep_their_paths_and_lines() {
+    let text = fixture("deployment.yaml");
+    let r = lint(
+        "deployment.yaml",
+        &edit(&text, "        securityContext:\n          privileged: true\n", ""),
+    );
+    assert_finds(
+        &r,
+        "DIND007",
+        28,
+        "spec.template.spec.containers[1].securityContext.privileged",
+    );
+    let r = lint(
+        "deployment.yaml",
+        &edit(&text, "      periodSeconds: 1\n", "      periodSeconds: 1\n").replace("readinessProbe", "livenessProbe"),
+    );
+    assert_finds(&r, "DIND010", 28, "spec.template.spec.containers[1]");
+}
+
+#[test]
+fn a_job_client_may_exit_but_a_deployment_client_may_not() {
+    let text = fixture("cronjob.yaml");
+    assert!(lint("cronjob.yaml", &text).findings.is_empty());
+    let docs = dind::yaml::read_documents(&text, dind::yaml::Limits::default()).unwrap();
+    let template = docs[0]
+        .value
+        .pointer("/spec/jobTemplate/spec/template")
+        .unwrap()
+        .clone();
+    let deployment =
+        serde_json::to_string(&serde_json::json!({"kind": "Deployment", "spec": {"template": template}})).unwrap();
+    let r = lint("deployment.yaml", &deployment);
+    assert!(
+        found(&r)
+            .iter()
+            .any(|(c, _, p)| c == "DIND017" && p == "spec.template.spec.containers[0].command"),
+        "{:#?}",
+        found(&r)
+    );
+    let r = lint(
+        "cronjob.yaml",
+        &edit(&text, "            startupProbe:", "            livenessProbe:"),
+    );
+    assert_finds(
+        &r,
+        "DIND010",
+        14,
+        "spec.jobTemplate.spec.template.spec.initContainers[0]",
+    );
+}
+
+#[test]
+fn argo_waits_for_no_sidecar() {
+    let text = fixture("argo-workflow.yaml");
+    let no_loop = edit(&text, "until docker info >/dev/null 2>&1; do sleep 1; done; ", "");
+    let r = lint("argo-workflow.yaml", &no_loop);
+    assert_finds(&r, "DIND010", 26, "spec.templates[1].sidecars[0]");
+    // A readiness probe on the sidecar holds nothing back in Argo.
+    let probed = edit(
+        &no_loop,
+        "      volumeMounts:\n      - {name: data",
+        "      readinessProbe: {exec: {command: [docker, info]}, periodSeconds: 1}\n      volumeMounts:\n      - {name: data",
+    );
+    assert!(
+        found(&lint("argo-workflow.yaml", &probed))
+            .iter()
+            .any(|(c, ..)| c == "DIND010")
+    );
+    let r = lint(
+        "argo-workflow.yaml",
+        &edit(&text, "value: tcp://127.0.0.1:2375", "value: tcp://127.0.0.1:2376"),
+    );
+    assert_finds(&r, "DIND004", 24, "spec.templates[1].container.env[0].value");
+}
+
+#[test]
+fn tekton_steps_wait_for_ready_sidecars() {
+    let text = fixture("tekton-task.yaml");
+    let r = lint(
+        "tekton-task.yaml",
+        &edit(
+            &text,
+            "    readinessProbe:\n      periodSeconds: 1\n      exec:\n        command: [ls, /certs/client/ca.pem]\n",
+            "",
+        ),
+    );
+    assert_finds(&r, "DIND010", 23, "spec.sidecars[0]");
+    let r = lint(
+        "tekton-task.yaml",
+        &edit(&text, "    - name: DOCKER_TLS_VERIFY\n      value: \"1\"\n", ""),
+    );
+    assert!(
+        found(&r)
+            .iter()
+            .any(|(c, _, p)| c == "DIND005" && p.starts_with("spec.steps[0]")),
+        "{:#?}",
+        found(&r)
+    );
+}
+
+#[test]
+fn runner_values_lint_the_template() {
+    let text = fixture("runner-values.yaml");
+    let r = lint(
+        "values.yaml",
+        &edit(&text, "      securityContext:\n        privileged: true\n", ""),
+    );
+    assert_finds(
+        &r,
+        "DIND007",
+        9,
+        "template.spec.initContainers[0].securityContext.privileged",
+    );
+}
+
+#[test]
+fn container_templates_are_read_with_the_plugin_s_semantics() {
+    let text = fixture("Jenkinsfile.containers");
+    // The CLI image of 19.03 (a bare version tag) running `sleep` is a client: no DIND001/007.
+    let r = lint("Jenkinsfile", &edit(&text, "privileged: true,", ""));
+    assert_eq!(
+        found(&r).iter().filter(|(c, ..)| c == "DIND007").count(),
+        1,
+        "{:#?}",
+        found(&r)
+    );
+    assert_finds(&r, "DIND007", 5, "spec.containers[1].securityContext.privileged");
+    let r = lint(
+        "Jenkinsfile",
+        &edit(&text, "            sh 'until docker info; do sleep 1; done'\n", ""),
+    );
+    assert_finds(&r, "DIND010", 5, "spec.containers[1]");
+    // The pod volume is mounted into the daemon: without it, DIND008.
+    let r = lint(
+        "Jenkinsfile",
+        &edit(&text, "emptyDirVolume(mountPath: '/var/lib/docker', memory: false)", ""),
+    );
+    assert!(found(&r).iter().any(|(c, ..)| c == "DIND008"), "{:#?}", found(&r));
+}
+
+#[test]
+fn shared_library_steps_and_jackson_typing() {
+    let text = fixture("build-image.groovy");
+    let r = lint(
+        "vars/buildImage.groovy",
+        &edit(&text, "    securityContext: {privileged: true}\n", ""),
+    );
+    assert_finds(&r, "DIND007", 17, "spec.containers[1].securityContext.privileged");
+    // `value: 1` is the string "1" to Jenkins and an error to kubectl: a warning, and the
+    // analysis goes on.
+    let typed = edit(
+        &text,
+        "    command: [sleep, infinity]\n",
+        "    command: [sleep, infinity]\n    args: [99d, 1]\n",
+    );
+    let r = lint("vars/buildImage.groovy", &typed);
+    assert_finds(&r, "DIND026", 13, "spec.containers[0].args[1]");
+    assert!(r.findings.iter().all(|f| f.diagnostic.severity == Severity::Warning));
+}
+
+#[test]
+fn unrelated_yaml_is_skipped_and_a_pod_beside_it_is_found() {
+    let text = fixture("unrelated.yaml");
+    let with_pod =
+        format!("{text}---\nkind: Pod\nspec:\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n");
+    let r = lint("unrelated.yaml", &with_pod);
+    assert_eq!(r.pods.len(), 1);
+    assert!(found(&r).iter().any(|(c, ..)| c == "DIND007"));
+}
+
+fn skipped_kind() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "Ingress",
+        "Namespace",
+        "Role",
+        "Kustomization",
+        "HelmRelease",
+        "Application",
+        "EventSource",
+        "Pipeline",
+        "RunnerDeployment",
+        "CustomResourceDefinition",
+        "Pod",
+        "Deployment",
+    ])
+    .prop_map(String::from)
+}
+
+fn junk_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i32>().prop_map(serde_json::Value::from),
+        "[a-z0-9:/._-]{0,12}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(4, 32, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            prop::collection::btree_map("[a-zA-Z]{1,8}", inner, 0..4)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A document of a kind that holds no pod, with any content, is skipped: never an error.
+    #[test]
+    fn skipped_kinds_never_yield_an_error(kind in skipped_kind(), spec in junk_value()) {
+        let doc = serde_json::json!({"apiVersion": "example.com/v1", "kind": kind, "spec": spec});
+        let yaml = serde_json::to_string(&doc).unwrap();
+        let r = lint_file("x.yaml", &yaml, &Context::default()).unwrap();
+        // Only a document that really holds a pod is read; a Pod or Deployment with a spec that
+        // is not one is skipped or a coded input problem, never a rule error.
+        for f in &r.findings {
+            prop_assert!(f.diagnostic.code.is_none() || f.diagnostic.severity != Severity::Error || r.pods.is_empty(),
+                "{kind}: {f:?}");
+        }
+        if !matches!(kind.as_str(), "Pod" | "Deployment") {
+            prop_assert!(r.findings.is_empty(), "{kind}: {:?}", r.findings);
+        }
+    }
+
+    /// Fields dind does not know, anywhere in a clean pod, change nothing.
+    #[test]
+    fn unknown_fields_never_yield_an_error(key in "x[A-Za-z]{1,8}", value in junk_value(), at in 0..4usize) {
+        let text = fixture("deployment.yaml");
+        let docs = dind::yaml::read_documents(&text, dind::yaml::Limits::default()).unwrap();
+        let mut d = docs[1].value.clone();
+        let target = match at {
+            0 => &mut d,
+            1 => &mut d["spec"]["template"]["spec"],
+            2 => &mut d["spec"]["template"]["spec"]["containers"][1],
+            _ => &mut d["spec"]["template"]["spec"]["containers"][1]["securityContext"],
+        };
+        target[key.as_str()] = value;
+        let r = lint_file("x.yaml", &serde_json::to_string(&d).unwrap(), &Context::default()).unwrap();
+        prop_assert!(r.findings.is_empty(), "{:?}", r.findings);
+    }
+}
