@@ -315,3 +315,28 @@ proptest! {
         prop_assert!(r.findings.is_empty(), "{:?}", r.findings);
     }
 }
+
+/// A `docker:latest` container that runs `cat` is a client, not a second daemon; a client's
+/// readiness probe that waits for the daemon's socket is the wait (no DIND010).
+#[test]
+fn clients_in_the_dind_image_and_probes_that_wait() {
+    let pod = |client: &str| {
+        format!(
+            "kind: Pod\nspec:\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n    args: [dockerd, --host=unix:///run/dind/docker.sock]\n    securityContext: {{privileged: true}}\n    resources: {{requests: {{memory: 2Gi}}}}\n    volumeMounts: [{{name: s, mountPath: /run/dind}}, {{name: d, mountPath: /var/lib/docker}}]\n{client}  volumes: [{{name: s, emptyDir: {{}}}}, {{name: d, emptyDir: {{}}}}]\n"
+        )
+    };
+    let client = "  - name: docker\n    image: docker:latest\n    command: [cat]\n    tty: true\n    env: [{name: DOCKER_HOST, value: unix:///run/dind/docker.sock}]\n    volumeMounts: [{name: s, mountPath: /run/dind}]\n";
+    let r = lint("pod.yaml", &pod(client));
+    let codes: Vec<String> = found(&r).into_iter().map(|(c, ..)| c).collect();
+    assert!(!codes.iter().any(|c| c == "DIND001" || c == "DIND007"), "{codes:?}");
+    assert!(codes.iter().any(|c| c == "DIND010"), "{codes:?}");
+    let probed = client.replace(
+        "    volumeMounts: [{name: s",
+        "    readinessProbe: {exec: {command: [test, -S, /run/dind/docker.sock]}, periodSeconds: 1}\n    volumeMounts: [{name: s",
+    );
+    let r = lint("pod.yaml", &pod(&probed));
+    assert!(!found(&r).iter().any(|(c, ..)| c == "DIND010"), "{:#?}", found(&r));
+    // Nothing uses the daemon: nothing can race it.
+    let r = lint("pod.yaml", &pod(""));
+    assert!(!found(&r).iter().any(|(c, ..)| c == "DIND010"), "{:#?}", found(&r));
+}
