@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+
+mod support;
 use std::time::Instant;
 
 fn main() {
@@ -49,17 +51,7 @@ fn main() {
         best = best.min(start.elapsed().as_secs_f64());
     }
     println!("dind lint, 200 files, one process: {:.1} ms (best of 5)", best * 1000.0);
-    let venv = std::env::var("DIND_ORACLE_VENV")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv").to_string());
-    let validate = PathBuf::from(venv).join("bin/kubernetes-validate");
-    let start = Instant::now();
-    let out = Command::new(&validate)
-        .arg("--strict")
-        .args(&files)
-        .output()
-        .expect("kubernetes-validate (run ./scripts/test.sh to create the venv)");
-    let kv = start.elapsed().as_secs_f64();
-    assert!(!out.stdout.is_empty(), "kubernetes-validate printed nothing");
+    let kv = support::kubernetes_validate(&files);
     println!(
         "kubernetes-validate --strict, same 200 files, one process: {:.1} ms",
         kv * 1000.0

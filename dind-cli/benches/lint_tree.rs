@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod support;
 use std::time::Instant;
 
 fn fixture(name: &str) -> String {
@@ -85,20 +87,7 @@ fn main() {
         let _ = std::fs::remove_dir_all(&root);
         return;
     }
-    let venv = std::env::var("DIND_ORACLE_VENV")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv").to_string());
-    let validate = PathBuf::from(venv).join("bin/kubernetes-validate");
-    let start = Instant::now();
-    let out = Command::new(&validate)
-        .arg("--strict")
-        .args(&yaml_files)
-        .output()
-        .expect("kubernetes-validate (run ./scripts/test.sh to create the venv)");
-    let kv = start.elapsed().as_secs_f64();
-    assert!(
-        !out.stdout.is_empty() || !out.stderr.is_empty(),
-        "kubernetes-validate printed nothing"
-    );
+    let kv = support::kubernetes_validate(&yaml_files);
     println!(
         "kubernetes-validate --strict, the {} YAML files of the same tree, one process: {:.1} ms",
         yaml_files.len(),
