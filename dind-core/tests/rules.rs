@@ -676,3 +676,26 @@ fn registry_codes_are_in_order_and_documented() {
         );
     }
 }
+
+#[test]
+fn dind026_value_type_kubectl_rejects() {
+    // `value: 1` is the string "1" to Jenkins and an error to kubectl; quoted, it is neither.
+    case(
+        "DIND026",
+        &[("  command: [sleep, 99d]", "  command: [sleep, 99d]\n  tty: \"true\"")],
+        &[("  command: [sleep, 99d]", "  command: [sleep, 99d]\n  tty: true")],
+    );
+    case(
+        "DIND026",
+        &[(
+            "{name: DOCKER_TLS_CERTDIR, value: \"\"}",
+            "{name: DOCKER_TLS_CERTDIR, value: \"\"}, {name: DEBUG, value: 1}",
+        )],
+        &[(
+            "{name: DOCKER_TLS_CERTDIR, value: \"\"}",
+            "{name: DOCKER_TLS_CERTDIR, value: \"\"}, {name: DEBUG, value: \"1\"}",
+        )],
+    );
+    // A number is a quantity as kubectl reads it: no finding.
+    assert!(codes(&edit(&[("requests: {memory: 1Gi}", "requests: {memory: 1073741824}")])).is_empty());
+}
