@@ -75,23 +75,26 @@ impl Node {
     }
 }
 
+/// A Groovy token.
 #[derive(Clone, Debug, PartialEq)]
-enum Tok {
+pub(crate) enum Tok {
     Ident(String),
     Str { raw: String, double: bool, line: usize },
     Num(String),
     Punct(char),
 }
 
+/// A token with its line and byte offset.
 #[derive(Clone, Debug)]
-struct Token {
-    tok: Tok,
-    line: usize,
-    offset: usize,
+pub(crate) struct Token {
+    pub tok: Tok,
+    pub line: usize,
+    pub offset: usize,
 }
 
-/// Splits Groovy text into tokens; comments and whitespace are dropped.
-fn tokens(text: &str) -> Result<Vec<Token>, String> {
+/// Splits Groovy text into tokens; comments and whitespace are dropped. An unterminated string
+/// literal, or a one-quote string across lines, is an error.
+pub(crate) fn tokens(text: &str) -> Result<Vec<Token>, String> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -138,13 +141,17 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
                     break;
                 }
                 if b[i] == b'\\' {
-                    i += 1;
+                    // An escaped character, a line continuation included.
+                    if b.get(i + 1) == Some(&b'\n') {
+                        line += 1;
+                    }
+                    i += 2;
+                    continue;
                 }
-                if i < b.len() && b[i] == b'\n' {
+                if b[i] == b'\n' {
                     if delim.len() == 1 {
-                        return Err(format!(
-                            "line {start_line}: a string in single quotes cannot span lines"
-                        ));
+                        let q = char::from(c);
+                        return Err(format!("line {start_line}: a '{q}' string cannot span lines"));
                     }
                     line += 1;
                 }
@@ -471,15 +478,16 @@ impl Parser<'_> {
     }
 }
 
-/// Every call to one of `names` in `text`, with its arguments read, outermost first. Calls
+/// [`calls_in`] over text.
+#[cfg(test)]
+fn calls(text: &str, names: &[&str], vars: &BTreeMap<String, String>) -> Result<Vec<Node>, String> {
+    Ok(calls_in(&tokens(text)?, names, vars))
+}
+
+/// Every call to one of `names` in the tokens, with its arguments read, outermost first. Calls
 /// nested in another found call's arguments are found through it, not again.
-pub(crate) fn calls(text: &str, names: &[&str], vars: &BTreeMap<String, String>) -> Result<Vec<Node>, String> {
-    let toks = tokens(text)?;
-    let mut p = Parser {
-        toks: &toks,
-        pos: 0,
-        vars,
-    };
+pub(crate) fn calls_in(toks: &[Token], names: &[&str], vars: &BTreeMap<String, String>) -> Vec<Node> {
+    let mut p = Parser { toks, pos: 0, vars };
     let mut out = Vec::new();
     while let Some(t) = p.peek() {
         let found = matches!(t, Tok::Ident(id) if names.contains(&id.as_str()))
@@ -494,7 +502,7 @@ pub(crate) fn calls(text: &str, names: &[&str], vars: &BTreeMap<String, String>)
             p.pos += 1;
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -556,6 +564,24 @@ podTemplate(label: 'x', containers: [
         assert_eq!(t.get("image").unwrap().value, GValue::Str("docker:29.7.2-dind".into()));
         assert!(matches!(t.get("args").unwrap().value, GValue::Unknown(_)));
         assert_eq!(t.get("command").unwrap().value, GValue::Str("ab".into()));
+    }
+
+    #[test]
+    fn strings_and_lines_tokenize_as_groovy_reads_them() {
+        // A backslash before the newline continues a one-quote string; the line still counts.
+        let t = tokens("a = 'x\\\ny'\nb").unwrap();
+        assert_eq!(t.last().map(|t| t.line), Some(3));
+        assert!(
+            tokens("a = 'x\ny'")
+                .unwrap_err()
+                .contains("a ''' string cannot span lines")
+        );
+        assert!(
+            tokens("a = \"x\ny\"")
+                .unwrap_err()
+                .contains("a '\"' string cannot span lines")
+        );
+        assert!(tokens("a = '''x\ny'''").is_ok());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::groovy_calls::{Tok, Token, tokens};
 use crate::Diagnostic;
 use crate::groovy;
 
@@ -25,91 +26,14 @@ pub struct GroovyLiteral {
     pub problems: Vec<(Diagnostic, usize)>,
 }
 
-struct Scanner<'a> {
-    src: &'a [u8],
-    text: &'a str,
-    pos: usize,
-    line: usize,
-}
-
-impl<'a> Scanner<'a> {
-    fn starts(&self, s: &str) -> bool {
-        self.src[self.pos..].starts_with(s.as_bytes())
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.text[self.pos..].chars().next()?;
-        self.pos += c.len_utf8();
-        if c == '\n' {
-            self.line += 1;
-        }
-        Some(c)
-    }
-
-    /// Skips whitespace and comments.
-    fn skip_trivia(&mut self) {
-        loop {
-            if self.starts("//") {
-                while let Some(c) = self.bump() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-            } else if self.starts("/*") {
-                self.pos += 2;
-                while self.pos < self.src.len() && !self.starts("*/") {
-                    self.bump();
-                }
-                self.pos = (self.pos + 2).min(self.src.len());
-            } else if self.pos < self.src.len() && (self.src[self.pos] as char).is_whitespace() {
-                self.bump();
-            } else {
-                return;
-            }
-        }
-    }
-
-    /// Reads a string literal at the cursor: returns (raw content, delimiter, content start line).
-    fn literal(&mut self) -> Result<Option<(String, &'static str, usize)>, String> {
-        let delim = ["'''", "\"\"\"", "'", "\""].into_iter().find(|d| self.starts(d));
-        let Some(delim) = delim else { return Ok(None) };
-        let start_line = self.line;
-        self.pos += delim.len();
-        let mut raw = String::new();
-        loop {
-            if self.pos >= self.src.len() {
-                return Err(format!("line {start_line}: the string literal never ends"));
-            }
-            if self.starts(delim) {
-                self.pos += delim.len();
-                return Ok(Some((raw, delim, start_line)));
-            }
-            let Some(c) = self.bump() else {
-                return Err(format!("line {start_line}: the string literal never ends"));
-            };
-            if c == '\\' {
-                raw.push(c);
-                if let Some(n) = self.bump() {
-                    raw.push(n);
-                }
-                continue;
-            }
-            if c == '\n' && delim.len() == 1 {
-                return Err(format!("line {start_line}: a '{delim}' string cannot span lines"));
-            }
-            raw.push(c);
-        }
-    }
-}
-
 fn literal(
     raw: &str,
     line: usize,
     offset: usize,
-    delim: &str,
+    double: bool,
     vars: &BTreeMap<String, String>,
 ) -> Result<GroovyLiteral, String> {
-    let u = groovy::unescape(raw, line, delim.starts_with('"'), vars)?;
+    let u = groovy::unescape(raw, line, double, vars)?;
     let problems = u
         .unresolved
         .iter()
@@ -137,10 +61,6 @@ fn literal(
     })
 }
 
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// Every pod YAML literal of a Jenkinsfile.
 ///
 /// ```
@@ -150,77 +70,47 @@ fn is_ident_byte(b: u8) -> bool {
 /// assert_eq!(lits[0].line_starts[1], 2);
 /// ```
 pub fn jenkinsfile_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
-    scan(text).map(|(literals, _)| literals)
+    scan_tokens(&tokens(text)?).map(|(literals, _)| literals)
 }
 
 /// The constants a literal may use: `def name = "..."` with a value known by then.
 pub(crate) type Constants = BTreeMap<String, String>;
 
-/// The pod YAML literals of a Jenkinsfile, and its `def` string constants.
-pub(crate) fn scan(text: &str) -> Result<(Vec<GroovyLiteral>, Constants), String> {
-    let mut s = Scanner {
-        src: text.as_bytes(),
-        text,
-        pos: 0,
-        line: 1,
-    };
-    let mut vars: BTreeMap<String, String> = BTreeMap::new();
+/// The pod YAML literals of a Jenkinsfile's tokens, and its `def` string constants: the string
+/// after `yaml:` or `yaml(` (scripted) or `yaml` (declarative), and `def NAME = "..."` or
+/// `String NAME = '...'` whose value is known by then.
+pub(crate) fn scan_tokens(toks: &[Token]) -> Result<(Vec<GroovyLiteral>, Constants), String> {
+    let mut vars = Constants::new();
     let mut out = Vec::new();
-    let mut last_ident = String::new();
-    let mut pending_def: Option<String> = None;
-    while s.pos < s.src.len() {
-        s.skip_trivia();
-        if s.pos >= s.src.len() {
-            break;
-        }
-        let b = s.src[s.pos];
-        if is_ident_byte(b) && (s.pos == 0 || !is_ident_byte(s.src[s.pos - 1])) {
-            let start = s.pos;
-            while s.pos < s.src.len() && is_ident_byte(s.src[s.pos]) {
-                s.pos += 1;
-            }
-            let ident = &text[start..s.pos];
-            if last_ident == "def" || last_ident == "String" {
-                pending_def = Some(ident.to_string());
-            }
-            last_ident = ident.to_string();
-            if ident == "yaml" {
-                s.skip_trivia();
-                if s.starts(":") || s.starts("(") {
-                    s.pos += 1;
-                    s.skip_trivia();
+    let at = |i: usize| toks.get(i).map(|t| &t.tok);
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i].tok {
+            Tok::Ident(id) if id == "yaml" => {
+                let mut j = i + 1;
+                if matches!(at(j), Some(Tok::Punct(':' | '('))) {
+                    j += 1;
                 }
-                let offset = s.pos;
-                if let Some((raw, delim, line)) = s.literal()? {
-                    out.push(literal(&raw, line, offset, delim, &vars)?);
+                if let Some(Tok::Str { raw, double, line }) = at(j) {
+                    out.push(literal(raw, *line, toks[j].offset, *double, &vars)?);
+                    i = j;
                 }
             }
-            continue;
-        }
-        if b == b'=' && pending_def.is_some() && !s.starts("==") {
-            s.pos += 1;
-            s.skip_trivia();
-            let name = pending_def.take().unwrap_or_default();
-            if let Some((raw, delim, line)) = s.literal()?
-                && let Ok(u) = groovy::unescape(&raw, line, delim.starts_with('"'), &vars)
-                && u.unresolved.is_empty()
-            {
-                vars.insert(name, u.value);
+            Tok::Ident(kw) if kw == "def" || kw == "String" => {
+                if let (Some(Tok::Ident(name)), Some(Tok::Punct('=')), Some(Tok::Str { raw, double, line })) =
+                    (at(i + 1), at(i + 2), at(i + 3))
+                {
+                    if let Ok(u) = groovy::unescape(raw, *line, *double, &vars)
+                        && u.unresolved.is_empty()
+                    {
+                        vars.insert(name.clone(), u.value);
+                    }
+                    i += 3;
+                }
             }
-            last_ident.clear();
-            continue;
+            _ => {}
         }
-        if matches!(b, b'\'' | b'"') {
-            s.literal()?;
-            pending_def = None;
-            last_ident.clear();
-            continue;
-        }
-        s.bump();
-        if !(b as char).is_whitespace() {
-            pending_def = None;
-            last_ident.clear();
-        }
+        i += 1;
     }
     Ok((out, vars))
 }

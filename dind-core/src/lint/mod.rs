@@ -162,8 +162,9 @@ fn literal_findings(lit: &GroovyLiteral, out: &mut Outcome) {
 }
 
 fn jenkins_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
-    let (literals, constants) = jenkinsfile::scan(text)?;
-    let templates = pod_templates::pod_templates(text, &constants)?;
+    let toks = groovy_calls::tokens(text)?;
+    let (literals, constants) = jenkinsfile::scan_tokens(&toks)?;
+    let templates = pod_templates::pod_templates(&toks, text.len(), &constants);
     let ctx = ctx.with_runner(Runner::Jenkins).with_steps(Steps::of(text));
     let mut out = Outcome::default();
     let mut used = vec![false; literals.len()];

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::groovy_calls::{GValue, Node, calls};
+use super::groovy_calls::{GValue, Node, Token, calls_in};
 
 /// The plugin's default working directory (`ContainerTemplate.DEFAULT_WORKING_DIR`).
 const DEFAULT_WORKING_DIR: &str = "/home/jenkins/agent";
@@ -371,10 +371,10 @@ fn nested<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
     }
 }
 
-/// Every `podTemplate(...)` call and declarative `kubernetes { ... }` block of `text`, nested
-/// ones included.
-pub(crate) fn pod_templates(text: &str, vars: &BTreeMap<String, String>) -> Result<Vec<TemplatePod>, String> {
-    let top = calls(text, &["podTemplate", "kubernetes"], vars)?;
+/// Every `podTemplate(...)` call and declarative `kubernetes { ... }` block of a Groovy text's
+/// tokens (`end` is the text's length), nested ones included.
+pub(crate) fn pod_templates(toks: &[Token], end: usize, vars: &BTreeMap<String, String>) -> Vec<TemplatePod> {
+    let top = calls_in(toks, &["podTemplate", "kubernetes"], vars);
     let mut all: Vec<&Node> = Vec::new();
     for t in &top {
         all.push(t);
@@ -386,10 +386,10 @@ pub(crate) fn pod_templates(text: &str, vars: &BTreeMap<String, String>) -> Resu
     let mut starts: Vec<usize> = out.iter().map(|t| t.span.0).collect();
     starts.sort_unstable();
     for t in &mut out {
-        let next = starts.iter().copied().find(|s| *s > t.span.0).unwrap_or(text.len());
+        let next = starts.iter().copied().find(|s| *s > t.span.0).unwrap_or(end);
         t.span.1 = next;
     }
-    Ok(out)
+    out
 }
 
 /// Every container template's pod, combined with `yaml` (the fragment's pod value) when given.
@@ -537,7 +537,11 @@ mod tests {
     #[test]
     fn the_plugin_s_own_dind_example_builds_its_pod() {
         let text = "podTemplate(containers: [\n  containerTemplate(name: 'docker', image: 'docker:19.03.1', command: 'sleep', args: '99d',\n    envVars: [envVar(key: 'DOCKER_HOST', value: 'tcp://localhost:2375')]),\n  containerTemplate(name: 'docker-daemon', image: 'docker:19.03.1-dind', privileged: true,\n    envVars: [envVar(key: 'DOCKER_TLS_CERTDIR', value: '')])\n], volumes: [emptyDirVolume(mountPath: '/var/lib/docker', memory: false)]) { node(POD_LABEL) { } }";
-        let t = &pod_templates(text, &BTreeMap::new()).unwrap()[0];
+        let t = &pod_templates(
+            &super::super::groovy_calls::tokens(text).unwrap(),
+            text.len(),
+            &BTreeMap::new(),
+        )[0];
         let (pod, origin) = build_pod(t, None);
         let c = &pod["spec"]["containers"];
         assert_eq!(c[0]["command"], json!(["sleep"]));
@@ -559,7 +563,11 @@ mod tests {
     #[test]
     fn a_template_overrides_the_yaml_container_of_its_name() {
         let text = "podTemplate(yaml: y, containers: [containerTemplate(name: 'dind', image: 'docker:29.7.2-dind', envVars: [envVar(key: 'A', value: '2')])])";
-        let t = &pod_templates(text, &BTreeMap::new()).unwrap()[0];
+        let t = &pod_templates(
+            &super::super::groovy_calls::tokens(text).unwrap(),
+            text.len(),
+            &BTreeMap::new(),
+        )[0];
         let yaml = json!({"spec": {"containers": [{"name": "dind", "image": "docker:dind", "securityContext": {"privileged": true},
             "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "b"}]}]}});
         let (pod, origin) = build_pod(t, Some(&yaml));
@@ -576,7 +584,11 @@ mod tests {
     #[test]
     fn unknown_values_are_unknown_not_guessed() {
         let text = "podTemplate(containers: [containerTemplate(name: 'd', image: 'docker:29.7.2-dind', args: \"${ARGS}\", envVars: [envVar(key: 'DOCKER_TLS_CERTDIR', value: \"${dir}\")])])";
-        let t = &pod_templates(text, &BTreeMap::new()).unwrap()[0];
+        let t = &pod_templates(
+            &super::super::groovy_calls::tokens(text).unwrap(),
+            text.len(),
+            &BTreeMap::new(),
+        )[0];
         let (pod, _) = build_pod(t, None);
         let c = &pod["spec"]["containers"][0];
         assert_eq!(c["args"], json!(["$(DIND_GROOVY_EXPRESSION)"]));
