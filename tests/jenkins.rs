@@ -91,17 +91,7 @@ fn groovy(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
         .args(files)
         .output()
         .unwrap_or_else(|e| panic!("groovy (Debian package `groovy`, run ./scripts/test.sh): {e}"));
-    assert!(
-        out.status.success(),
-        "groovy failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::json_lines(&out, "groovy")
 }
 
 #[test]

@@ -302,17 +302,7 @@ fn read_with(program: &std::path::Path, args: &[&std::path::Path], stream: &str)
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "{} refused our YAML: {}",
-        program.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::json_lines(&out, &format!("{} reading our YAML", program.display()))
 }
 
 /// The YAML 1.1 readers themselves (PyYAML, and go-yaml v2 as kubectl uses it) load every pod

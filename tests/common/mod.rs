@@ -86,6 +86,22 @@ pub fn go_yaml_bin() -> PathBuf {
     .clone()
 }
 
+/// The JSON lines an oracle printed, after checking that it succeeded (`what` names it in the
+/// failure message, with its stdout and stderr).
+pub fn json_lines(out: &std::process::Output, what: &str) -> Vec<serde_json::Value> {
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone())
+        .expect("oracle output is UTF-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON value per line"))
+        .collect()
+}
+
 /// A fresh scratch directory under target/.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
