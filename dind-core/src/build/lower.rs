@@ -113,6 +113,9 @@ pub(super) fn daemon(
         args.push("--experimental".into());
     }
     args.extend(spec.daemon_args.iter().cloned());
+    if let Some(host) = wiring.daemon_cli_host(r.rootless) {
+        daemon_env.push(env("DOCKER_HOST", &host));
+    }
     if spec.iptables_legacy {
         daemon_env.push(env("DOCKER_IPTABLES_LEGACY", "1"));
     }

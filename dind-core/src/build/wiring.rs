@@ -193,6 +193,21 @@ impl Wiring {
         side
     }
 
+    /// `DOCKER_HOST` for the daemon container itself, so that `kubectl exec POD -c dind -- docker
+    /// ps` (and the steps of the `in-container` transport) reach the daemon; `None` where the
+    /// CLI's default socket already does. It never changes what the entrypoint does: with `args`
+    /// starting with `dockerd` the entrypoint reads no `DOCKER_HOST`, and in its default mode
+    /// (TLS) the value given is the socket it would pick anyway.
+    pub(super) fn daemon_cli_host(&self, rootless: bool) -> Option<String> {
+        let host = match self {
+            Wiring::Socket { daemon_path: path, .. } | Wiring::InContainer { path, .. } => format!("unix://{path}"),
+            Wiring::Tcp { port, .. } => format!("tcp://127.0.0.1:{port}"),
+            Wiring::Tls { .. } if rootless => format!("unix:///run/user/{ROOTLESS_UID}/docker.sock"),
+            Wiring::Tls { .. } => format!("unix://{DEFAULT_CLIENT_SOCKET}"),
+        };
+        (host != format!("unix://{DEFAULT_CLIENT_SOCKET}")).then_some(host)
+    }
+
     /// `docker` with the global flags that reach the daemon from inside its own container.
     pub(super) fn docker_command(&self) -> Vec<String> {
         let mut cmd = vec!["docker".to_string()];
