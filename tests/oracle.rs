@@ -29,9 +29,15 @@ fn pods_for(minor: KubeVersion) -> Vec<(String, String, bool)> {
                 out.push((format!("{name}-jenkins-{minor}"), agent.to_yaml(), false));
             }
             (Err(e), _) | (_, Err(e)) => {
-                // Only a native sidecar below 1.29 may be refused, and with its code.
+                // Only a native sidecar below 1.29 and Sysbox's `hostUsers: false` below 1.30 may
+                // be refused, and with their codes.
+                let allowed = |code: &str| match code {
+                    "DIND022" => !minor.has_native_sidecars(),
+                    "DIND029" => minor.minor < dind::facts::kube::HOST_USERS.minor,
+                    _ => false,
+                };
                 assert!(
-                    !minor.has_native_sidecars() && e.iter().all(|d| d.code.is_some_and(|c| c.as_str() == "DIND022")),
+                    e.iter().all(|d| d.code.is_some_and(|c| allowed(c.as_str()))),
                     "{name} on {minor}: {e}"
                 );
             }

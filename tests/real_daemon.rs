@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use dind::{Client, DindPod, Transport};
+use dind::{Client, DindPod, Runtime, Transport};
 use k8s_openapi::api::core::v1::{Container, EnvVar, Pod};
 
 /// dockerd flags we render that dockerd 20.10 does not know. They are dropped, by name, and
@@ -528,6 +528,13 @@ fn cases() -> Vec<Case> {
         ),
         connect("in-container", DindPod::new().transport(Transport::InContainer)),
         connect("native-sidecar", DindPod::new().native_sidecar()),
+        // Under Sysbox the daemon is the same dockerd with the same wiring; only the pod's
+        // security settings differ (no privileged, its own user namespace).
+        connect("sysbox-unix", DindPod::new().runtime(Runtime::Sysbox)),
+        connect(
+            "sysbox-tls",
+            DindPod::new().runtime(Runtime::Sysbox).transport(Transport::tls()),
+        ),
         connect(
             "daemon-options",
             DindPod::new()

@@ -53,7 +53,7 @@ fn client_spec(s: &str) -> Result<ClientSettings, String> {
 #[derive(Args, Debug)]
 pub struct RenderArgs {
     /// How clients reach the daemon.
-    #[arg(long, value_parser = ["unix", "tcp", "tls", "in-container"])]
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dind_core::facts::TRANSPORTS))]
     transport: Option<String>,
     /// Unix socket path (unix transport).
     #[arg(long)]
@@ -61,6 +61,12 @@ pub struct RenderArgs {
     /// TCP port (tcp and tls transports).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65535))]
     port: Option<u32>,
+    /// Container runtime: runc (a privileged daemon) or sysbox (runtimeClassName sysbox-runc, no privileged).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dind_core::facts::RUNTIMES))]
+    runtime: Option<String>,
+    /// How a Sysbox pod gets its user namespace: kubernetes (hostUsers: false) or cri-o (the annotation).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dind_core::facts::USER_NAMESPACES))]
+    user_namespace: Option<String>,
     /// Run the rootless image (still privileged).
     #[arg(long)]
     rootless: bool,
@@ -149,6 +155,8 @@ impl RenderArgs {
             transport: self.transport.clone(),
             socket: self.socket.clone(),
             port: self.port,
+            runtime: self.runtime.clone(),
+            user_namespace: self.user_namespace.clone(),
             rootless: self.rootless.then_some(true),
             docker_version: self.docker_version.clone(),
             image: self.image.clone(),

@@ -100,6 +100,17 @@ fn invalid_settings_exit_2_with_coded_messages_and_nothing_on_stdout() {
             &["render", "--format", "jenkins", "--transport", "tcp", "--rootless"],
             "rootlesskit",
         ),
+        (
+            &["render", "--runtime", "sysbox", "--rootless"],
+            "rootless adds nothing",
+        ),
+        (&["render", "--runtime", "sysbox", "--kube-version", "1.29"], "DIND029"),
+        (
+            &["render", "--runtime", "sysbox", "--storage-size", "20Gi"],
+            "Sysbox mounts",
+        ),
+        (&["render", "--user-namespace", "cri-o"], "applies to runtime `sysbox`"),
+        (&["render", "--runtime", "kata"], "kata"),
     ];
     for (args, needle) in cases {
         let o = dind(args);
@@ -333,4 +344,55 @@ fn derive_builder_and_cli_agree() {
     assert_eq!(cli.status.code(), Some(0), "{}", stderr(&cli));
     assert_eq!(derived, builder);
     assert_eq!(String::from_utf8(cli.stdout).unwrap(), derived);
+}
+
+/// The Sysbox mode in one vocabulary: builder methods, derive literals, flags and settings keys
+/// give the same pod.
+#[test]
+fn sysbox_is_one_vocabulary() {
+    use dind::{DindConfig, DindPod, Runtime, UserNamespace};
+
+    #[derive(DindConfig)]
+    #[dind(
+        runtime = "sysbox",
+        user_namespace = "cri-o",
+        transport = "tls",
+        kube_version = "1.28"
+    )]
+    struct Agent {}
+
+    let derived = Agent {}.build().unwrap().to_yaml();
+    let builder = DindPod::new()
+        .runtime(Runtime::Sysbox)
+        .user_namespace(UserNamespace::CriO)
+        .transport(dind::Transport::tls())
+        .kube_version("1.28")
+        .build()
+        .unwrap()
+        .to_yaml();
+    let flags = dind(&[
+        "render",
+        "--runtime",
+        "sysbox",
+        "--user-namespace",
+        "cri-o",
+        "--transport",
+        "tls",
+        "--kube-version",
+        "1.28",
+    ]);
+    let dir = scratch("cli-sysbox");
+    let file = dir.join("sysbox.yaml");
+    std::fs::write(
+        &file,
+        "runtime: sysbox\nuser_namespace: cri-o\ntransport: tls\nkube_version: \"1.28\"\n",
+    )
+    .unwrap();
+    let from_file = dind(&["render", "--config", file.to_str().unwrap()]);
+    assert_eq!(flags.status.code(), Some(0), "{}", stderr(&flags));
+    assert_eq!(derived, builder);
+    assert_eq!(String::from_utf8(flags.stdout).unwrap(), derived);
+    assert_eq!(String::from_utf8(from_file.stdout).unwrap(), derived);
+    assert!(derived.contains("io.kubernetes.cri-o.userns-mode: auto:size=65536") && !derived.contains("hostUsers"));
+    assert!(!derived.contains("privileged") && !derived.contains("allowPrivilegeEscalation: true"));
 }

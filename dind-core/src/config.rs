@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::{Client, DindPod, Probe, Transport, TransportKind};
+use crate::model::{Client, DindPod, Probe, Runtime, Transport, TransportKind, UserNamespace};
 use crate::{Diagnostic, Diagnostics};
 
 /// `probe = false` turns the probe off; `probe = 300` sets its budget in seconds.
@@ -82,6 +82,10 @@ pub struct Settings {
     pub socket: Option<String>,
     /// TCP port (tcp, tls).
     pub port: Option<u32>,
+    /// `runc` (default) or `sysbox`.
+    pub runtime: Option<String>,
+    /// Under `runtime = "sysbox"`: `kubernetes` (`hostUsers: false`, default) or `cri-o`.
+    pub user_namespace: Option<String>,
     /// Rootless image.
     pub rootless: Option<bool>,
     /// Docker release line or version.
@@ -199,6 +203,8 @@ impl Settings {
             transport,
             socket,
             port,
+            runtime,
+            user_namespace,
             rootless,
             docker_version,
             image,
@@ -252,6 +258,16 @@ impl Settings {
             .set_rootless(self.rootless.unwrap_or(false));
         if let Some(p) = self.port {
             pod = pod.port(p);
+        }
+        match self.runtime.as_deref().map(Runtime::parse) {
+            Some(Ok(r)) => pod = pod.runtime(r),
+            Some(Err(e)) => errors.push(Diagnostic::input("runtime", e)),
+            None => {}
+        }
+        match self.user_namespace.as_deref().map(UserNamespace::parse) {
+            Some(Ok(u)) => pod = pod.user_namespace(u),
+            Some(Err(e)) => errors.push(Diagnostic::input("user_namespace", e)),
+            None => {}
         }
         if let Some(s) = &self.socket {
             pod = pod.socket(s);

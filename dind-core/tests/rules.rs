@@ -41,7 +41,11 @@ fn codes(yaml: &str) -> Vec<String> {
 }
 
 fn edit(pairs: &[(&str, &str)]) -> String {
-    let mut s = BASE.to_string();
+    edit_of(BASE, pairs)
+}
+
+fn edit_of(base: &str, pairs: &[(&str, &str)]) -> String {
+    let mut s = base.to_string();
     for (from, to) in pairs {
         assert!(s.contains(from), "base lacks {from}");
         s = s.replacen(from, to, 1);
@@ -52,9 +56,14 @@ fn edit(pairs: &[(&str, &str)]) -> String {
 /// A trigger that must report `code` and a near miss (a different edit of the base, close to the
 /// trigger) that must not.
 fn case(code: &str, trigger: &[(&str, &str)], near_miss: &[(&str, &str)]) {
-    let (t_text, n_text) = (edit(trigger), edit(near_miss));
+    case_on(BASE, code, trigger, near_miss);
+}
+
+/// [`case`] on another base pod.
+fn case_on(base: &str, code: &str, trigger: &[(&str, &str)], near_miss: &[(&str, &str)]) {
+    let (t_text, n_text) = (edit_of(base, trigger), edit_of(base, near_miss));
     assert!(
-        t_text != BASE && n_text != BASE && t_text != n_text,
+        t_text != base && n_text != base && t_text != n_text,
         "{code}: the edits must change the base, differently"
     );
     let t = codes(&t_text);
@@ -698,4 +707,96 @@ fn dind026_value_type_kubectl_rejects() {
     );
     // A number is a quantity as kubectl reads it: no finding.
     assert!(codes(&edit(&[("requests: {memory: 1Gi}", "requests: {memory: 1073741824}")])).is_empty());
+}
+
+/// The base pod under Sysbox: no `privileged`, no data-root volume, its own user namespace.
+const SYSBOX: &str = r#"
+runtimeClassName: sysbox-runc
+hostUsers: false
+containers:
+- name: dind
+  image: docker:29.7.2-dind
+  args: [dockerd, --host=unix:///dind/docker.sock]
+  env: [{name: DOCKER_TLS_CERTDIR, value: ""}]
+  resources: {requests: {memory: 1Gi}}
+  startupProbe: {exec: {command: [docker, --host=unix:///dind/docker.sock, info]}, periodSeconds: 1}
+  volumeMounts: [{name: sock, mountPath: /dind}]
+- name: docker
+  image: docker:29.7.2-cli
+  command: [sleep, 99d]
+  env: [{name: DOCKER_HOST, value: unix:///var/run/docker.sock}]
+  volumeMounts: [{name: sock, mountPath: /var/run}]
+volumes: [{name: sock, emptyDir: {}}]
+"#;
+
+#[test]
+fn sysbox_base_is_clean_without_privileged_or_a_data_root_volume() {
+    assert_eq!(codes(SYSBOX), Vec::<String>::new());
+    // The same pod without the runtime class is an unprivileged daemon without storage.
+    let runc = codes(&edit_of(SYSBOX, &[("runtimeClassName: sysbox-runc\n", "")]));
+    assert!(
+        runc.contains(&"DIND007".to_string()) && runc.contains(&"DIND008".to_string()),
+        "{runc:?}"
+    );
+}
+
+#[test]
+fn dind027_sysbox_unsupported() {
+    let sc = "resources: {requests: {memory: 1Gi}}";
+    case_on(
+        SYSBOX,
+        "DIND027",
+        &[(
+            sc,
+            "resources: {requests: {memory: 1Gi}}\n  securityContext: {privileged: true}",
+        )],
+        &[(
+            sc,
+            "resources: {requests: {memory: 1Gi}}\n  securityContext: {privileged: false}",
+        )],
+    );
+    // A host namespace without `hostUsers: false` (CRI-O's annotation instead): Sysbox's
+    // restriction. With `hostUsers: false` it is DIND028, not both.
+    case_on(
+        SYSBOX,
+        "DIND027",
+        &[("hostUsers: false\n", "hostPID: true\n")],
+        &[("hostUsers: false\n", "hostPID: false\n")],
+    );
+    assert!(
+        !codes(&edit_of(
+            SYSBOX,
+            &[("hostUsers: false\n", "hostUsers: false\nhostIPC: true\n")]
+        ))
+        .contains(&"DIND027".to_string())
+    );
+    // A rootless daemon cannot nest its user namespace.
+    case_on(
+        SYSBOX,
+        "DIND027",
+        &[("image: docker:29.7.2-dind\n", "image: docker:29.7.2-dind-rootless\n")],
+        &[("image: docker:29.7.2-dind\n", "image: docker:29.7.2-dind-alpine3.22\n")],
+    );
+}
+
+#[test]
+fn dind028_host_users_with_host_namespace() {
+    case_on(
+        SYSBOX,
+        "DIND028",
+        &[("hostUsers: false\n", "hostUsers: false\nhostNetwork: true\n")],
+        &[("hostUsers: false\n", "hostUsers: true\nhostNetwork: true\n")],
+    );
+}
+
+#[test]
+fn dind029_host_users_gate_off() {
+    let at = |minor| Context::new(dind_core::facts::KubeVersion::new(1, minor));
+    for (minor, fires) in [(25, true), (29, true), (30, true), (32, true), (33, false), (37, false)] {
+        let found = codes_with(SYSBOX, &at(minor)).contains(&"DIND029".to_string());
+        assert_eq!(found, fires, "1.{minor}");
+    }
+    // Without `hostUsers: false` (CRI-O's annotation), there is no gate to be off.
+    let crio = edit_of(SYSBOX, &[("hostUsers: false\n", "")]);
+    assert!(!codes_with(&crio, &at(31)).contains(&"DIND029".to_string()));
 }

@@ -16,6 +16,30 @@ use std::ops::RangeInclusive;
 /// them.
 pub const TRANSPORTS: [&str; 4] = ["unix", "tcp", "tls", "in-container"];
 
+/// The container runtimes, as the `--runtime` flag, the `runtime` key and the derive literal
+/// spell them: `runc` (the node's default runtime, a privileged daemon) or `sysbox`
+/// (`runtimeClassName: sysbox-runc`, no `privileged`).
+pub const RUNTIMES: [&str; 2] = ["runc", "sysbox"];
+
+/// The build engines, as `--engine`, the `engine` key and the derive literal spell them:
+/// `docker` (dockerd from the `docker:<v>-dind` image) or `buildkit` (rootless `buildkitd`).
+pub const ENGINES: [&str; 2] = ["docker", "buildkit"];
+
+/// How a Sysbox pod gets its user namespace, as `--user-namespace`, the `user_namespace` key
+/// and the derive literal spell it: `kubernetes` (`hostUsers: false`) or `cri-o` (the annotation
+/// `io.kubernetes.cri-o.userns-mode`, for clusters where the Sysbox installer put in CRI-O).
+pub const USER_NAMESPACES: [&str; 2] = ["kubernetes", "cri-o"];
+
+/// The first minor whose API server serves `hostUsers` as beta (`UserNamespacesSupport`, off by
+/// default until 1.33); before it the gate is alpha.
+pub const HOST_USERS_BETA_MINOR: u32 = 30;
+/// The first minor with `UserNamespacesSupport` on by default (stable from 1.36). Before it the
+/// API server drops `hostUsers` unless the cluster turns the gate on.
+pub const HOST_USERS_DEFAULT_MINOR: u32 = 33;
+/// The first minor with `securityContext.appArmorProfile` (before it, only the annotation
+/// `container.apparmor.security.beta.kubernetes.io/NAME`).
+pub const APPARMOR_FIELD_MINOR: u32 = 30;
+
 /// Valid TCP ports.
 pub const PORT_RANGE: RangeInclusive<u32> = 1..=65535;
 
@@ -135,6 +159,29 @@ pub fn native_sidecar_problem(minor: u32) -> Option<String> {
             "native sidecars need Kubernetes >= {KUBE_MAJOR}.{NATIVE_SIDECAR_MINOR}, the target is {KUBE_MAJOR}.{minor}"
         )
     })
+}
+
+/// Why a pod with `hostUsers: false` cannot be counted on for Kubernetes `1.minor`, or `None`:
+/// below 1.30 the gate is alpha; from 1.30 to 1.32 it is beta but off by default, so the API
+/// server drops the field unless the cluster turns `UserNamespacesSupport` on (rule DIND029).
+///
+/// ```
+/// assert!(dind_facts::host_users_problem(29).unwrap().contains("alpha"));
+/// assert!(dind_facts::host_users_problem(31).unwrap().contains("off by default"));
+/// assert!(dind_facts::host_users_problem(33).is_none());
+/// ```
+pub fn host_users_problem(minor: u32) -> Option<String> {
+    if minor < HOST_USERS_BETA_MINOR {
+        Some(format!(
+            "user namespaces (`hostUsers: false`) are alpha on Kubernetes {KUBE_MAJOR}.{minor}: the API server drops the field unless the alpha gate UserNamespacesSupport is on"
+        ))
+    } else if minor < HOST_USERS_DEFAULT_MINOR {
+        Some(format!(
+            "the UserNamespacesSupport gate is off by default on Kubernetes {KUBE_MAJOR}.{minor} (on from {KUBE_MAJOR}.{HOST_USERS_DEFAULT_MINOR}): unless the cluster turns it on, the API server drops `hostUsers: false` and the pod shares the node's user namespace"
+        ))
+    } else {
+        None
+    }
 }
 
 /// The closest of `options` to `value` when it is close enough to be a typo (at most two edits,

@@ -19,6 +19,8 @@ pub struct StructAttrs {
     pub mtu: Option<syn::LitInt>,
     pub native_sidecar: Flag,
     pub kube_version: Option<SpannedValue<String>>,
+    pub runtime: Option<SpannedValue<String>>,
+    pub user_namespace: Option<SpannedValue<String>>,
     #[darling(rename = "crate")]
     pub krate: Option<syn::Path>,
 }

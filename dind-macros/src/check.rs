@@ -3,12 +3,13 @@
 //! once, each at its token.
 
 use darling::Error;
+use darling::util::SpannedValue;
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 
 use crate::attrs::{Role, StructAttrs};
 
-use dind_facts::TRANSPORTS;
+use dind_facts::{RUNTIMES, TRANSPORTS, USER_NAMESPACES};
 
 /// What the derive generates from, once checked.
 pub struct Plan {
@@ -24,6 +25,8 @@ pub struct Plan {
     pub mtu: Option<u32>,
     pub native_sidecar: bool,
     pub kube_version: Option<String>,
+    pub runtime: Option<String>,
+    pub user_namespace: Option<String>,
     pub fields: Vec<(syn::Ident, syn::Type, Role)>,
 }
 
@@ -55,29 +58,44 @@ fn int_in(
 
 use dind_facts::kube_minor;
 
+/// A literal that must be one of `names` (the spellings `dind-facts` lists).
+fn one_of(
+    lit: Option<&SpannedValue<String>>,
+    what: &str,
+    names: &[&str],
+    errors: &mut darling::error::Accumulator,
+) -> Option<String> {
+    let lit = lit?;
+    if names.contains(&lit.as_str()) {
+        return Some(lit.to_string());
+    }
+    let hint = dind_facts::did_you_mean(lit, names.iter().copied())
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    errors.push(
+        Error::custom(format!(
+            "unknown {what} `{}` (expected one of: {}){hint}",
+            lit.as_str(),
+            names.join(", ")
+        ))
+        .with_span(&lit.span()),
+    );
+    None
+}
+
 pub fn check(input: StructAttrs) -> Result<Plan, Error> {
     let mut errors = Error::accumulator();
     let krate = input.krate.clone().unwrap_or_else(|| syn::parse_quote!(::dind));
 
     // Values.
-    let transport = input.transport.as_ref().and_then(|t| {
-        if TRANSPORTS.contains(&t.as_str()) {
-            Some(t.to_string())
-        } else {
-            let hint = dind_facts::did_you_mean(t, TRANSPORTS)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            errors.push(
-                Error::custom(format!(
-                    "unknown transport `{}` (expected one of: {}){hint}",
-                    t.as_str(),
-                    TRANSPORTS.join(", ")
-                ))
-                .with_span(&t.span()),
-            );
-            None
-        }
-    });
+    let transport = one_of(input.transport.as_ref(), "transport", &TRANSPORTS, &mut errors);
+    let runtime = one_of(input.runtime.as_ref(), "runtime", &RUNTIMES, &mut errors);
+    let user_namespace = one_of(
+        input.user_namespace.as_ref(),
+        "user namespace",
+        &USER_NAMESPACES,
+        &mut errors,
+    );
     let port = input
         .port
         .as_ref()
@@ -222,6 +240,35 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
         errors.push(Error::custom(problem).with_span(&k.span()));
     }
 
+    let sysbox = runtime.as_deref() == Some("sysbox");
+    // An unknown runtime is reported above; do not cascade.
+    if let Some(u) = &input.user_namespace
+        && !sysbox
+        && (input.runtime.is_none() || runtime.is_some())
+    {
+        errors.push(
+            Error::custom("`user_namespace` applies to `runtime = \"sysbox\"` (a privileged daemon shares the node's user namespace)")
+                .with_span(&u.span()),
+        );
+    }
+    if sysbox && input.rootless.is_present() {
+        errors.push(Error::custom("rootless adds nothing under `runtime = \"sysbox\"`: the daemon already runs unprivileged, and rootlesskit's user namespace cannot nest inside Sysbox's").with_span(&input.rootless.span()));
+    }
+    if sysbox
+        && user_namespace.as_deref() != Some("cri-o")
+        && let Some(k) = &input.kube_version
+        && let Some(minor) = kube_minor(k).filter(|m| *m < dind_facts::HOST_USERS_BETA_MINOR)
+        && let Some(problem) = dind_facts::host_users_problem(minor)
+    {
+        errors.push(
+            Error::custom(format!(
+                "{problem}; `runtime = \"sysbox\"` needs Kubernetes >= 1.{} for `hostUsers: false` (or `user_namespace = \"cri-o\"`)",
+                dind_facts::HOST_USERS_BETA_MINOR
+            ))
+            .with_span(&k.span()),
+        );
+    }
+
     errors.finish()?;
     Ok(Plan {
         ident: input.ident,
@@ -236,6 +283,8 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
         mtu,
         native_sidecar: input.native_sidecar.is_present(),
         kube_version: input.kube_version.map(|s| s.as_str().to_string()),
+        runtime,
+        user_namespace,
         fields: fields.into_iter().map(|(i, t, r, _)| (i, t, r)).collect(),
     })
 }

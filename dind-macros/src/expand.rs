@@ -76,6 +76,16 @@ fn generate(plan: &Plan) -> TokenStream {
         Some(_) => calls.push(quote! { pod = pod.transport(#krate::Transport::unix()); }),
         None => {}
     }
+    match plan.runtime.as_deref() {
+        Some("sysbox") => calls.push(quote! { pod = pod.runtime(#krate::Runtime::Sysbox); }),
+        Some(_) => calls.push(quote! { pod = pod.runtime(#krate::Runtime::Runc); }),
+        None => {}
+    }
+    match plan.user_namespace.as_deref() {
+        Some("cri-o") => calls.push(quote! { pod = pod.user_namespace(#krate::UserNamespace::CriO); }),
+        Some(_) => calls.push(quote! { pod = pod.user_namespace(#krate::UserNamespace::Kubernetes); }),
+        None => {}
+    }
     if let Some(s) = &plan.socket {
         calls.push(quote! { pod = pod.socket(#s); });
     }

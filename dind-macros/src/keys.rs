@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use crate::attrs::Role;
 
 /// The struct-level keys.
-pub const STRUCT_KEYS: [&str; 10] = [
+pub const STRUCT_KEYS: [&str; 12] = [
     "transport",
     "socket",
     "port",
@@ -17,6 +17,8 @@ pub const STRUCT_KEYS: [&str; 10] = [
     "mtu",
     "native_sidecar",
     "kube_version",
+    "runtime",
+    "user_namespace",
     "crate",
 ];
 

@@ -300,6 +300,22 @@ pub fn check(pod: &Pod, minor: u32, named: bool) -> Vec<String> {
             }
         }
     }
+    // ValidateRuntimeClassName: a DNS subdomain.
+    if spec.runtime_class_name.as_deref().is_some_and(|n| !dns_subdomain(n)) {
+        errors.push("spec.runtimeClassName: not a DNS subdomain".to_string());
+    }
+    // validateHostUsers: with `hostUsers: false`, no host namespace.
+    if spec.host_users == Some(false) {
+        for (field, on) in [
+            ("hostNetwork", spec.host_network),
+            ("hostPID", spec.host_pid),
+            ("hostIPC", spec.host_ipc),
+        ] {
+            if on == Some(true) {
+                errors.push(format!("spec.{field}: Forbidden: when `pod.Spec.HostUsers` is false"));
+            }
+        }
+    }
     // ValidateTolerations.
     for (i, t) in spec.tolerations.iter().flatten().enumerate() {
         let key = t.key.as_deref().unwrap_or("");

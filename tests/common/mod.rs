@@ -17,6 +17,8 @@ mod rootless;
 mod startup_probe_tcp;
 #[path = "../../examples/startup_probe_unix.rs"]
 mod startup_probe_unix;
+#[path = "../../examples/sysbox.rs"]
+mod sysbox;
 #[path = "../../examples/tcp_custom_port.rs"]
 mod tcp_custom_port;
 #[path = "../../examples/tcp_env.rs"]
@@ -38,6 +40,7 @@ pub fn examples() -> Vec<(&'static str, dind::DindPod)> {
         ("rootless", rootless::pod()),
         ("tls", tls::pod()),
         ("native_sidecar", native_sidecar::pod()),
+        ("sysbox", sysbox::pod()),
     ]
 }
 

@@ -4,10 +4,12 @@
 
 use crate::conventions::*;
 use crate::facts::{self, Behaviour, DockerImage, DockerVersion, ImageRole, KubeVersion};
-use crate::model::{DAEMON_SOCKET_DIR, DEFAULT_DAEMON_MEMORY_REQUEST, DindPod, MIN_PROBE_BUDGET, Transport};
+use crate::model::{
+    DAEMON_SOCKET_DIR, DEFAULT_DAEMON_MEMORY_REQUEST, DindPod, MIN_PROBE_BUDGET, Runtime, Transport, UserNamespace,
+};
 use crate::rules::checks;
 use crate::syntax;
-use crate::{Code, Diagnostic};
+use crate::{Code, Diagnostic, Severity};
 
 /// The settings, checked and resolved.
 pub(super) struct Resolved {
@@ -18,6 +20,8 @@ pub(super) struct Resolved {
     pub transport: Transport,
     pub cli_image: Option<String>,
     pub daemon_memory_request: String,
+    /// Under [`Runtime::Sysbox`], how the pod gets its user namespace; `None` under runc.
+    pub sysbox: Option<UserNamespace>,
 }
 
 pub(super) fn err(errors: &mut Vec<Diagnostic>, path: &str, message: String) {
@@ -239,6 +243,60 @@ fn resolve_transport(spec: &DindPod, errors: &mut Vec<Diagnostic>) -> Transport 
     transport
 }
 
+/// What only works under one runtime: the Sysbox mode's requirements and refusals.
+fn check_runtime(
+    spec: &DindPod,
+    kube: KubeVersion,
+    rootless: bool,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<UserNamespace> {
+    if spec.runtime != Runtime::Sysbox {
+        if spec.user_namespace.is_some() {
+            err(
+                errors,
+                "user_namespace",
+                format!(
+                    "`user_namespace` applies to runtime `sysbox`, not `{}` (a privileged daemon shares the node's user namespace)",
+                    spec.runtime
+                ),
+            );
+        }
+        return None;
+    }
+    let userns = spec.user_namespace.unwrap_or_default();
+    if rootless {
+        err(
+            errors,
+            "rootless",
+            "rootless adds nothing under runtime `sysbox`: the daemon already runs unprivileged in the pod's user namespace, and rootlesskit's own user namespace cannot nest inside Sysbox's; drop `rootless`".into(),
+        );
+    }
+    if userns == UserNamespace::Kubernetes
+        && kube.minor < dind_facts::HOST_USERS_BETA_MINOR
+        && let Some(problem) = dind_facts::host_users_problem(kube.minor)
+    {
+        let mut d = Diagnostic::rule(
+            Code::Dind029,
+            "kube_version",
+            format!(
+                "{problem}; runtime `sysbox` needs Kubernetes >= 1.{} for `hostUsers: false`",
+                dind_facts::HOST_USERS_BETA_MINOR
+            ),
+        )
+        .with_help("Target Kubernetes 1.33 or newer, or set `user_namespace = \"cri-o\"` where the Sysbox installer put in CRI-O.");
+        d.severity = Severity::Error;
+        errors.push(d);
+    }
+    if spec.storage.size_limit.is_some() || spec.storage.medium.is_some() {
+        err(
+            errors,
+            "storage_size",
+            "the data-root volume does not apply to runtime `sysbox`: Sysbox mounts `/var/lib/docker` from the node itself, so that the inner overlay mounts work; there is no emptyDir to size".into(),
+        );
+    }
+    Some(userns)
+}
+
 /// Checks every setting; the resolved settings or every problem found.
 pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
     let mut errors = Vec::new();
@@ -272,6 +330,8 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
     if transport == Transport::InContainer && !spec.clients.is_empty() {
         err(&mut errors, "clients", "the `in-container` transport runs steps in the daemon container; it has no clients (use `unix` to add client containers)".into());
     }
+
+    let sysbox = check_runtime(spec, kube, rootless, &mut errors);
 
     // Daemon options.
     if let Some(mtu) = spec.mtu
@@ -528,6 +588,7 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
             transport,
             cli_image,
             daemon_memory_request,
+            sysbox,
         })
     } else {
         Err(errors)

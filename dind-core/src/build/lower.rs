@@ -16,7 +16,9 @@ use super::wiring::{Wiring, env, mount};
 use crate::Code;
 use crate::conventions::*;
 use crate::facts::Behaviour;
-use crate::model::{Client, DindPod, Probe};
+use crate::model::{
+    CRIO_USERNS_ANNOTATION, CRIO_USERNS_MODE, Client, DindPod, Probe, SYSBOX_RUNTIME_CLASS, UserNamespace,
+};
 
 /// The name a manifest's pod gets when none is given (Jenkins names its agent pods itself).
 pub const DEFAULT_POD_NAME: &str = "dind";
@@ -83,7 +85,12 @@ pub(super) fn daemon(
 ) -> (Container, Vec<&'static str>) {
     let side = wiring.daemon_side();
     let data_root = if r.rootless { ROOTLESS_DATA_ROOT } else { DATA_ROOT };
-    let mut mounts = vec![mount(STORAGE_VOLUME, data_root, false)];
+    // Sysbox mounts the data root from the node itself.
+    let mut mounts = if r.sysbox.is_some() {
+        Vec::new()
+    } else {
+        vec![mount(STORAGE_VOLUME, data_root, false)]
+    };
     mounts.extend(side.mounts);
     let mut volumes = side.volumes;
     let mut args = side.args;
@@ -129,7 +136,15 @@ pub(super) fn daemon(
         mounts.push(mount(WORKSPACE_VOLUME, JENKINS_WORKSPACE, false));
         volumes.push(WORKSPACE_VOLUME);
     }
-    let security = if r.rootless {
+    let security = if r.sysbox.is_some() {
+        // Sysbox runs the daemon as root of the pod's user namespace: no `privileged`, and no
+        // explicit `allowPrivilegeEscalation` (Sysbox rejects the first; the daemon needs the
+        // default of the second for setuid programs in inner containers).
+        SecurityContext {
+            run_as_non_root: Some(false),
+            ..Default::default()
+        }
+    } else if r.rootless {
         SecurityContext {
             privileged: Some(true),
             allow_privilege_escalation: Some(true),
@@ -182,11 +197,14 @@ pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -
     // A rootful daemon's socket is root:root 0660: non-root clients need its group. A rootless
     // daemon's socket belongs to uid 1000, the default client's user.
     let socket_group = non_root_clients && !r.rootless && matches!(wiring, Wiring::Socket { .. });
-    let mut volumes = vec![empty_dir(
-        STORAGE_VOLUME,
-        spec.storage.size_limit.as_ref(),
-        spec.storage.medium.as_ref(),
-    )];
+    let mut volumes = Vec::new();
+    if r.sysbox.is_none() {
+        volumes.push(empty_dir(
+            STORAGE_VOLUME,
+            spec.storage.size_limit.as_ref(),
+            spec.storage.medium.as_ref(),
+        ));
+    }
     let (daemon, daemon_volumes) = daemon(spec, r, wiring, shape, socket_group);
     for v in daemon_volumes {
         volumes.push(empty_dir(v, None, None));
@@ -269,6 +287,9 @@ pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -
             allowed.push_str(Code::Dind006.as_str());
         }
     }
+    if r.sysbox == Some(UserNamespace::CriO) {
+        annotations.insert(CRIO_USERNS_ANNOTATION.to_string(), CRIO_USERNS_MODE.to_string());
+    }
     let name = match shape {
         Shape::Manifest => Some(meta.name.clone().unwrap_or_else(|| DEFAULT_POD_NAME.to_string())),
         Shape::Jenkins => meta.name.clone(),
@@ -292,6 +313,8 @@ pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -
             node_selector: (!meta.node_selector.is_empty()).then(|| meta.node_selector.clone()),
             tolerations: (!meta.tolerations.is_empty()).then(|| meta.tolerations.clone()),
             active_deadline_seconds: meta.active_deadline_seconds,
+            runtime_class_name: r.sysbox.map(|_| SYSBOX_RUNTIME_CLASS.to_string()),
+            host_users: (r.sysbox == Some(UserNamespace::Kubernetes)).then_some(false),
             security_context: socket_group.then(|| PodSecurityContext {
                 supplemental_groups: Some(vec![SOCKET_GID]),
                 ..Default::default()

@@ -7,6 +7,9 @@ mod versions;
 pub use image::{DockerImage, ImageRole};
 pub use versions::{DockerVersion, KubeVersion};
 
+/// The spellings of the modes, shared by the flags, the settings keys and the derive literals.
+pub use dind_facts::{ENGINES, RUNTIMES, TRANSPORTS, USER_NAMESPACES};
+
 /// A Docker Engine release line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -31,6 +34,13 @@ pub mod kube {
     pub const NEWEST: KubeVersion = KubeVersion::new(dind_facts::KUBE_MAJOR, dind_facts::KUBE_NEWEST_MINOR);
     /// The first minor with native sidecars on by default.
     pub const NATIVE_SIDECAR: KubeVersion = KubeVersion::new(dind_facts::KUBE_MAJOR, dind_facts::NATIVE_SIDECAR_MINOR);
+    /// The first minor that serves `hostUsers` as beta (off by default until [`HOST_USERS_DEFAULT`]).
+    pub const HOST_USERS: KubeVersion = KubeVersion::new(dind_facts::KUBE_MAJOR, dind_facts::HOST_USERS_BETA_MINOR);
+    /// The first minor with user namespaces on by default.
+    pub const HOST_USERS_DEFAULT: KubeVersion =
+        KubeVersion::new(dind_facts::KUBE_MAJOR, dind_facts::HOST_USERS_DEFAULT_MINOR);
+    /// The first minor with the `appArmorProfile` field (before it, the annotation).
+    pub const APPARMOR_FIELD: KubeVersion = KubeVersion::new(dind_facts::KUBE_MAJOR, dind_facts::APPARMOR_FIELD_MINOR);
 }
 
 /// The newest known Docker release: what default images are pinned to.

@@ -1,11 +1,13 @@
 //! The model: [`DindPod`], a typed builder for a Docker-in-Docker build pod, and its parts.
 
 mod client;
+mod modes;
 mod probe;
 mod storage;
 mod transport;
 
 pub use client::{Client, Mount};
+pub use modes::{CRIO_USERNS_ANNOTATION, CRIO_USERNS_MODE, Runtime, SYSBOX_RUNTIME_CLASS, UserNamespace};
 pub use probe::{DEFAULT_PROBE_BUDGET, MIN_PROBE_BUDGET, Probe};
 pub use storage::Storage;
 pub use transport::{DAEMON_SOCKET_DIR, DEFAULT_CLIENT_SOCKET, PLAINTEXT_PORT, TLS_PORT, Transport, TransportKind};
@@ -65,6 +67,8 @@ pub struct DindPod {
     pub(crate) memory_limit: Option<String>,
     pub(crate) insecure_tcp_all_interfaces: bool,
     pub(crate) service_account_token: Option<bool>,
+    pub(crate) runtime: Runtime,
+    pub(crate) user_namespace: Option<UserNamespace>,
     pub(crate) meta: PodMeta,
 }
 
@@ -107,6 +111,36 @@ impl DindPod {
     #[must_use]
     pub fn socket(mut self, path: impl Into<String>) -> Self {
         self.socket = Some(path.into());
+        self
+    }
+
+    /// The container runtime (default [`Runtime::Runc`], a privileged daemon).
+    /// [`Runtime::Sysbox`] runs the plain dind image without `privileged`: the pod gets
+    /// `runtimeClassName: sysbox-runc` and its own user namespace, and Sysbox mounts the data root
+    /// itself. It needs Sysbox on the nodes and Kubernetes >= 1.30; rootless adds nothing under it
+    /// (Sysbox cannot nest rootlesskit's user namespace) and is refused.
+    ///
+    /// ```
+    /// use dind_core::{DindPod, Runtime};
+    /// let built = DindPod::new().runtime(Runtime::Sysbox).build()?;
+    /// let spec = built.pod().spec.as_ref().unwrap();
+    /// assert_eq!(spec.runtime_class_name.as_deref(), Some("sysbox-runc"));
+    /// assert_eq!(spec.host_users, Some(false));
+    /// assert!(built.to_yaml().find("privileged").is_none());
+    /// # Ok::<(), dind_core::Diagnostics>(())
+    /// ```
+    #[must_use]
+    pub fn runtime(mut self, runtime: Runtime) -> Self {
+        self.runtime = runtime;
+        self
+    }
+
+    /// How a [`Runtime::Sysbox`] pod gets its user namespace (default
+    /// [`UserNamespace::Kubernetes`], `hostUsers: false`). Given with another runtime, it is an
+    /// error.
+    #[must_use]
+    pub fn user_namespace(mut self, user_namespace: UserNamespace) -> Self {
+        self.user_namespace = Some(user_namespace);
         self
     }
 

@@ -24,12 +24,14 @@ pub fn diagram(pod: &Pod) -> String {
             "container"
         };
         out.push_str(&format!(
-            "[{}] {} ({kind}{})\n",
+            "[{}] {} ({kind}{}{})\n",
             d.place.name(),
             d.place.container.image.as_deref().unwrap_or(""),
-            if d.wiring.rootless { ", rootless" } else { "" }
+            if d.wiring.rootless { ", rootless" } else { "" },
+            if t.sysbox() { ", Sysbox" } else { "" }
         ));
-        out.push_str(&format!("  data root   {}\n", d.wiring.data_root));
+        let mounted_by = if t.sysbox() { " (mounted by Sysbox)" } else { "" };
+        out.push_str(&format!("  data root   {}{mounted_by}\n", d.wiring.data_root));
         for l in &d.wiring.listeners {
             let tls = match (&l.endpoint, l.tls) {
                 (Endpoint::Tcp { .. }, Some(TlsMode::Verified)) => " (mutual TLS)",

@@ -49,6 +49,10 @@ fn effective_security(t: &Topology<'_>, d: &Daemon<'_>) -> (Option<bool>, Option
 
 /// DIND007: the daemon must be privileged (rootless too).
 pub(super) fn not_privileged(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    if t.sysbox() {
+        // Sysbox runs the daemon unprivileged; DIND027 covers what it refuses.
+        return;
+    }
     for d in &t.daemons {
         if effective_security(t, d).0 != Some(true) {
             let why = if d.wiring.rootless {
@@ -70,6 +74,10 @@ pub(super) fn not_privileged(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
 
 /// DIND008: an emptyDir (or any volume) at the data root.
 pub(super) fn no_data_root_volume(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    if t.sysbox() {
+        // Sysbox mounts `/var/lib/docker` from the node itself.
+        return;
+    }
     for d in &t.daemons {
         let root = d.wiring.data_root.trim_end_matches('/');
         let mounted = d

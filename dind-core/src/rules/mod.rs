@@ -7,6 +7,7 @@ mod daemon;
 mod listeners;
 mod pod;
 mod probes;
+mod runtime;
 pub(crate) mod waits;
 
 use k8s_openapi::api::core::v1::Pod;
@@ -108,30 +109,33 @@ type Rule = fn(&Topology<'_>, &Context, &mut Vec<Diagnostic>);
 /// Every pod-level rule, in code order (DIND023 is about Jenkins source text and lives with the
 /// Jenkins renderer and linter).
 const RULES: &[Rule] = &[
-    daemon::command_override,           // DIND001
-    probes::probe_port_invalid,         // DIND002
-    probes::probe_misses_daemon,        // DIND003
-    clients::endpoint_unserved,         // DIND004
-    clients::tls_incomplete,            // DIND005
-    listeners::plaintext_exposed,       // DIND006
-    daemon::not_privileged,             // DIND007
-    daemon::no_data_root_volume,        // DIND008
-    pod::image_unpinned,                // DIND009
-    probes::not_awaited,                // DIND010
-    daemon::experimental_obsolete,      // DIND011
-    daemon::user_conflict,              // DIND012
-    listeners::socket_path_invalid,     // DIND013
-    listeners::duplicate_listener,      // DIND014
-    listeners::unix_setup_opens_tcp,    // DIND015
-    pod::privileged_without_escalation, // DIND016
-    clients::client_exits,              // DIND017
-    daemon::mtu_invalid,                // DIND018
-    pod::host_docker_socket,            // DIND019
-    pod::invalid_names,                 // DIND020
-    daemon::memory_unbounded,           // DIND021
-    pod::native_sidecar_unsupported,    // DIND022
-    probes::probe_slow,                 // DIND024
-    daemon::tls_certdir_null,           // DIND025
+    daemon::command_override,                // DIND001
+    probes::probe_port_invalid,              // DIND002
+    probes::probe_misses_daemon,             // DIND003
+    clients::endpoint_unserved,              // DIND004
+    clients::tls_incomplete,                 // DIND005
+    listeners::plaintext_exposed,            // DIND006
+    daemon::not_privileged,                  // DIND007
+    daemon::no_data_root_volume,             // DIND008
+    pod::image_unpinned,                     // DIND009
+    probes::not_awaited,                     // DIND010
+    daemon::experimental_obsolete,           // DIND011
+    daemon::user_conflict,                   // DIND012
+    listeners::socket_path_invalid,          // DIND013
+    listeners::duplicate_listener,           // DIND014
+    listeners::unix_setup_opens_tcp,         // DIND015
+    pod::privileged_without_escalation,      // DIND016
+    clients::client_exits,                   // DIND017
+    daemon::mtu_invalid,                     // DIND018
+    pod::host_docker_socket,                 // DIND019
+    pod::invalid_names,                      // DIND020
+    daemon::memory_unbounded,                // DIND021
+    pod::native_sidecar_unsupported,         // DIND022
+    probes::probe_slow,                      // DIND024
+    daemon::tls_certdir_null,                // DIND025
+    runtime::sysbox_unsupported,             // DIND027
+    runtime::host_users_with_host_namespace, // DIND028
+    runtime::host_users_gate_off,            // DIND029
 ];
 
 /// Runs every rule on a pod. Codes listed in the pod's `dind/allow` annotation are reported as

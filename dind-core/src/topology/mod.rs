@@ -224,6 +224,15 @@ impl<'a> Topology<'a> {
         }
     }
 
+    /// Whether the pod runs under Sysbox: its `runtimeClassName` is the Sysbox installer's
+    /// `sysbox-runc` (or another class named for Sysbox).
+    pub fn sysbox(&self) -> bool {
+        self.spec
+            .runtime_class_name
+            .as_deref()
+            .is_some_and(|c| c == crate::model::SYSBOX_RUNTIME_CLASS || c.starts_with("sysbox"))
+    }
+
     /// The pod's volume named `name`.
     pub fn volume(&self, name: &str) -> Option<&'a Volume> {
         self.spec

@@ -1,7 +1,7 @@
 //! A crate outside the workspace derives DindConfig and gets the same pod as the builder.
 use std::collections::BTreeMap;
 
-use dind::{Client, DindConfig, DindPod, Transport};
+use dind::{Client, DindConfig, DindPod, Runtime, Transport, UserNamespace};
 
 #[derive(DindConfig)]
 #[dind(transport = "tcp", docker_version = "29")]
@@ -22,7 +22,15 @@ struct Rootless<T: Clone> {
     _extra: T,
 }
 
+#[derive(DindConfig)]
+#[dind(runtime = "sysbox", user_namespace = "cri-o", transport = "tls")]
+struct Sysbox {}
+
 fn main() {
+    let sysbox = Sysbox {}.build().unwrap().to_yaml();
+    let builder = DindPod::new().runtime(Runtime::Sysbox).user_namespace(UserNamespace::CriO).transport(Transport::tls()).build().unwrap().to_yaml();
+    assert_eq!(sysbox, builder);
+    assert!(sysbox.contains("runtimeClassName: sysbox-runc"));
     let agent = Agent { port: 8989, network_mtu: Some(1440), clients: vec![Client::new("demo")], labels: BTreeMap::new(), _note: "" };
     let derived = agent.build().unwrap().to_yaml();
     let builder = DindPod::new().transport(Transport::Tcp { port: 8989 }).docker_version("29").mtu(1440).client(Client::new("demo")).build().unwrap().to_yaml();

@@ -1,0 +1,5 @@
+#[derive(dind::DindConfig)]
+#[dind(runtime = "sysbx", user_namespace = "crio")]
+struct Typos {}
+
+fn main() {}
