@@ -29,6 +29,14 @@ struct Rule {
 struct Releases {
     release: Vec<Release>,
     behaviour: std::collections::BTreeMap<String, Span>,
+    buildkit: Vec<BuildkitRelease>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuildkitRelease {
+    line: String,
+    latest: String,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +175,29 @@ fn releases(out: &mut String) {
     out.push_str("}\n\nimpl Behaviour {\n    /// The first version with the behaviour and the first without it again.\n    pub const fn span(self) -> (DockerVersion, Option<DockerVersion>) {\n        match self {\n");
     out.push_str(&spans);
     out.push_str("        }\n    }\n}\n");
+    out.push_str("\n/// Known BuildKit release lines (`moby/buildkit`), newest first.\npub static BUILDKIT_RELEASES: &[BuildkitRelease] = &[\n");
+    let mut last: Option<(u32, u32, u32)> = None;
+    for r in &data.buildkit {
+        let latest = version(&r.latest, file);
+        let line = version(&r.line, file);
+        assert!(
+            (latest.0, latest.1) == (line.0, line.1),
+            "{file}: BuildKit {} is not in line {}",
+            r.latest,
+            r.line
+        );
+        if let Some(prev) = last {
+            assert!(latest < prev, "{file}: BuildKit releases must be listed newest first");
+        }
+        last = Some(latest);
+        let _ = writeln!(
+            out,
+            "    BuildkitRelease {{ line: {:?}, latest: BuildkitVersion::new({}, {}, {}) }},",
+            r.line, latest.0, latest.1, latest.2
+        );
+    }
+    assert!(last.is_some(), "{file}: no BuildKit release");
+    out.push_str("];\n");
 }
 
 fn main() {

@@ -140,7 +140,7 @@ fn groovy_reads_back_exactly_our_yaml() {
                 format!("{name}.{kind}"),
                 built.to_yaml(),
                 built.steps_container().to_string(),
-                o.steps.clone(),
+                built.steps(o),
             ));
         }
     }

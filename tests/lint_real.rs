@@ -62,6 +62,7 @@ fn every_shape_as_written_is_clean_and_every_pod_is_found() {
         ("runner-values.yaml", 1, 0),
         ("Jenkinsfile.containers", 1, 0),
         ("build-image.groovy", 1, 0),
+        ("buildkit.yaml", 2, 0),
         ("unrelated.yaml", 0, 3),
     ] {
         let r = lint(name, &fixture(name));
@@ -339,4 +340,58 @@ fn clients_in_the_dind_image_and_probes_that_wait() {
     // Nothing uses the daemon: nothing can race it.
     let r = lint("pod.yaml", &pod(""));
     assert!(!found(&r).iter().any(|(c, ..)| c == "DIND010"), "{:#?}", found(&r));
+}
+
+/// Rootless BuildKit as teams run it (a shared Deployment over TCP with TLS, an agent pod with a
+/// socket): clean as written; each near miss is caught at its own path and line.
+#[test]
+fn buildkit_pods_keep_their_paths_and_lines() {
+    let text = fixture("buildkit.yaml");
+    let r = lint(
+        "buildkit.yaml",
+        &edit(&text, "            - --oci-worker-no-process-sandbox\n", ""),
+    );
+    assert_finds(&r, "DIND031", 22, "spec.template.spec.containers[0].args");
+    let r = lint(
+        "buildkit.yaml",
+        &edit(
+            &text,
+            "          value: unix:///run/buildkit/buildkitd.sock",
+            "          value: unix:///run/user/1000/buildkit/buildkitd.sock",
+        ),
+    );
+    assert_finds(&r, "DIND032", 83, "spec.containers[1].env[0].value");
+    let r = lint(
+        "buildkit.yaml",
+        &edit(
+            &text,
+            "          valueFrom:\n            secretKeyRef: {name: registry, key: password}",
+            "          value: hunter2",
+        ),
+    );
+    assert_finds(&r, "DIND034", 85, "spec.containers[1].env[1].value");
+    let r = lint(
+        "buildkit.yaml",
+        &edit(
+            &text,
+            "      image: moby/buildkit:v0.31.2-rootless\n      command: [cat]",
+            "      image: moby/buildkit:rootless\n      command: [cat]",
+        ),
+    );
+    assert_finds(&r, "DIND033", 78, "spec.containers[1].image");
+    // AppArmor from the annotation is reported at the annotation.
+    let r = lint(
+        "buildkit.yaml",
+        &edit(
+            &text,
+            "    container.apparmor.security.beta.kubernetes.io/buildkitd: unconfined\nspec:\n  restartPolicy",
+            "    container.apparmor.security.beta.kubernetes.io/buildkitd: runtime/default\nspec:\n  restartPolicy",
+        ),
+    );
+    assert_finds(
+        &r,
+        "DIND031",
+        63,
+        "metadata.annotations.container.apparmor.security.beta.kubernetes.io/buildkitd",
+    );
 }

@@ -9,7 +9,7 @@
 
 mod common;
 
-use dind::{Client, DindPod, Transport};
+use dind::{Client, DindPod, Engine, Runtime, Transport};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -71,16 +71,28 @@ fn pods() -> impl Strategy<Value = DindPod> {
         prop::collection::vec(tricky(), 0..2),
         any::<bool>(),
         prop::option::of(prop::sample::select(vec!["1.25", "1.28", "1.29", "1.33", "1.37"])),
+        // runc with docker (most cases), Sysbox, or the BuildKit engine.
+        prop::sample::select(vec![0u8, 0, 0, 1, 2]),
+        prop::option::of(prop::sample::select(vec!["push-creds", "registry.example.com"])),
     )
-        .prop_map(|(t, rootless, mtu, clients, mirrors, sidecar, kube)| {
+        .prop_map(|(t, rootless, mtu, clients, mirrors, sidecar, kube, mode, auth)| {
             let transport = match t {
                 0 => Transport::unix(),
                 1 => Transport::Tcp { port: 8989 },
                 2 => Transport::tls(),
                 _ => Transport::Unix(Some("/dind-only/docker.sock".into())),
             };
-            let mut pod = DindPod::new().transport(transport).set_rootless(rootless);
-            if let Some(m) = mtu {
+            let mut pod = DindPod::new();
+            match mode {
+                // BuildKit takes none of dockerd's settings.
+                2 => pod = pod.engine(Engine::Buildkit),
+                1 => pod = pod.runtime(Runtime::Sysbox).transport(transport),
+                _ => pod = pod.transport(transport).set_rootless(rootless),
+            }
+            if let Some(secret) = auth {
+                pod = pod.registry_auth(secret);
+            }
+            if let Some(m) = mtu.filter(|_| mode != 2) {
                 pod = pod.mtu(m);
             }
             for (name, env) in clients {
@@ -91,7 +103,10 @@ fn pods() -> impl Strategy<Value = DindPod> {
                 pod = pod.client(c);
             }
             for m in mirrors {
-                pod = pod.registry_mirror(format!("https://{m}")).daemon_env("TRICKY", m);
+                if mode != 2 {
+                    pod = pod.registry_mirror(format!("https://{m}"));
+                }
+                pod = pod.daemon_env("TRICKY", m);
             }
             if sidecar {
                 pod = pod.native_sidecar();
@@ -188,7 +203,12 @@ fn wiring_of(pod: &k8s_openapi::api::core::v1::Pod) -> String {
             )
         })
         .collect();
-    format!("{daemons:#?}\n{clients:#?}")
+    let buildkitds: Vec<String> = t
+        .buildkitds
+        .iter()
+        .map(|b| format!("{}: {:?}", b.place.name(), b.wiring))
+        .collect();
+    format!("{daemons:#?}\n{clients:#?}\n{buildkitds:#?}")
 }
 
 fn settings() -> impl Strategy<Value = DindPod> {
@@ -210,8 +230,10 @@ fn settings() -> impl Strategy<Value = DindPod> {
         prop::option::of(prop::sample::select(vec!["1.25", "1.28", "1.29", "1.31", "1.32", "1.37"])),
         prop::option::of(prop::sample::select(vec!["256Mi", "4Gi"])),
         prop::option::of(prop_oneof![4 => Just(3600i64), 1 => 0i64..3_000_000_000]),
+        // runc with docker (most cases), Sysbox, or the BuildKit engine; registry credentials.
+        (prop::sample::select(vec![0u8, 0, 0, 1, 2]), prop::option::of(Just("push-creds"))),
     )
-        .prop_map(|(t, rootless, mtu, clients, sidecar, kube, limit, deadline)| {
+        .prop_map(|(t, rootless, mtu, clients, sidecar, kube, limit, deadline, (mode, auth))| {
             let transport = match t {
                 0 => Transport::unix(),
                 1 => Transport::Tcp { port: 8989 },
@@ -219,8 +241,16 @@ fn settings() -> impl Strategy<Value = DindPod> {
                 3 => Transport::Unix(Some("/run/dind/docker.sock".into())),
                 _ => Transport::InContainer,
             };
-            let mut pod = DindPod::new().transport(transport).set_rootless(rootless);
-            if let Some(m) = mtu {
+            let mut pod = match mode {
+                // BuildKit takes none of dockerd's settings.
+                2 => DindPod::new().engine(Engine::Buildkit),
+                1 => DindPod::new().runtime(Runtime::Sysbox).transport(transport),
+                _ => DindPod::new().transport(transport).set_rootless(rootless),
+            };
+            if let Some(secret) = auth {
+                pod = pod.registry_auth(secret);
+            }
+            if let Some(m) = mtu.filter(|_| mode != 2) {
                 pod = pod.mtu(m);
             }
             for (name, run_as, mount, env, mem) in clients {
@@ -276,6 +306,11 @@ proptest! {
                 let t = dind::topology::Topology::of(built.pod());
                 for c in &t.clients {
                     prop_assert_eq!(c.endpoint.as_ref(), built.client_endpoint());
+                }
+                for place in t.containers.iter().filter(|p| !t.buildkitds.iter().any(|b| b.place.name() == p.name())) {
+                    if let Some((endpoint, _)) = dind::wiring::buildkit_client_host(place.container) {
+                        prop_assert_eq!(Some(&endpoint), built.client_endpoint());
+                    }
                 }
             }
             Err(errors) => {

@@ -61,6 +61,15 @@ pub struct RenderArgs {
     /// TCP port (tcp and tls transports).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65535))]
     port: Option<u32>,
+    /// Build engine: docker (dockerd) or buildkit (rootless buildkitd, no privileged; builds and pushes only).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dind_core::facts::ENGINES))]
+    engine: Option<String>,
+    /// BuildKit release line or version (`0.32`, `0.32.2`), with --engine buildkit.
+    #[arg(long, conflicts_with = "image")]
+    buildkit_version: Option<String>,
+    /// A `kubernetes.io/dockerconfigjson` Secret whose `config.json` every client gets (pushes, private pulls).
+    #[arg(long, value_name = "SECRET")]
+    registry_auth: Option<String>,
     /// Container runtime: runc (a privileged daemon) or sysbox (runtimeClassName sysbox-runc, no privileged).
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dind_core::facts::RUNTIMES))]
     runtime: Option<String>,
@@ -156,6 +165,9 @@ impl RenderArgs {
             socket: self.socket.clone(),
             port: self.port,
             runtime: self.runtime.clone(),
+            engine: self.engine.clone(),
+            registry_auth: self.registry_auth.clone(),
+            buildkit_version: self.buildkit_version.clone(),
             user_namespace: self.user_namespace.clone(),
             rootless: self.rootless.then_some(true),
             docker_version: self.docker_version.clone(),
@@ -255,7 +267,7 @@ pub fn run(args: RenderArgs) -> u8 {
                 RenderFormat::Diagram => dind_core::render::diagram::diagram(b.pod()),
                 _ => b.to_yaml(),
             };
-            (text, b.warnings().to_vec())
+            (text, b.warnings().to_vec(), b.pod_security())
         }),
         RenderFormat::Jenkins | RenderFormat::JenkinsDeclarative | RenderFormat::Jcasc | RenderFormat::JenkinsYaml => {
             pod.build_jenkins().and_then(|j| {
@@ -265,11 +277,11 @@ pub fn run(args: RenderArgs) -> u8 {
                     RenderFormat::Jcasc => j.jcasc(&options)?,
                     _ => j.to_yaml(),
                 };
-                Ok((text, j.warnings().to_vec()))
+                Ok((text, j.warnings().to_vec(), j.pod_security()))
             })
         }
     };
-    let (text, warnings) = match rendered {
+    let (text, warnings, pod_security) = match rendered {
         Ok(r) => r,
         Err(d) => {
             report(d.as_slice());
@@ -277,6 +289,8 @@ pub fn run(args: RenderArgs) -> u8 {
         }
     };
     report(&warnings);
+    // Said, not hidden: what the namespace must allow for this pod to be admitted.
+    eprintln!("note: {}", pod_security.summary());
     if args.strict && !warnings.is_empty() {
         eprintln!("error: --strict: {} warning(s)", warnings.len());
         return exit::FINDINGS;

@@ -396,3 +396,169 @@ fn sysbox_is_one_vocabulary() {
     assert!(derived.contains("io.kubernetes.cri-o.userns-mode: auto:size=65536") && !derived.contains("hostUsers"));
     assert!(!derived.contains("privileged") && !derived.contains("allowPrivilegeEscalation: true"));
 }
+
+/// The BuildKit engine and registry credentials in one vocabulary: builder methods, derive
+/// literals, flags and settings keys give the same pod.
+#[test]
+fn buildkit_is_one_vocabulary() {
+    use dind::{DindConfig, DindPod, Engine};
+
+    #[derive(DindConfig)]
+    #[dind(
+        engine = "buildkit",
+        buildkit_version = "0.31",
+        registry_auth = "push-creds",
+        kube_version = "1.29"
+    )]
+    struct Agent {}
+
+    let derived = Agent {}.build().unwrap().to_yaml();
+    let builder = DindPod::new()
+        .engine(Engine::Buildkit)
+        .buildkit_version("0.31")
+        .registry_auth("push-creds")
+        .kube_version("1.29")
+        .build()
+        .unwrap()
+        .to_yaml();
+    let flags = dind(&[
+        "render",
+        "--engine",
+        "buildkit",
+        "--buildkit-version",
+        "0.31",
+        "--registry-auth",
+        "push-creds",
+        "--kube-version",
+        "1.29",
+    ]);
+    let dir = scratch("cli-buildkit");
+    let file = dir.join("buildkit.toml");
+    std::fs::write(
+        &file,
+        "engine = \"buildkit\"\nbuildkit_version = \"0.31\"\nregistry_auth = \"push-creds\"\nkube_version = \"1.29\"\n",
+    )
+    .unwrap();
+    let from_file = dind(&["render", "--config", file.to_str().unwrap()]);
+    assert_eq!(flags.status.code(), Some(0), "{}", stderr(&flags));
+    let notes = stderr(&flags);
+    assert_eq!(derived, builder);
+    assert_eq!(String::from_utf8(flags.stdout).unwrap(), derived);
+    assert_eq!(String::from_utf8(from_file.stdout).unwrap(), derived);
+    assert!(derived.contains("image: moby/buildkit:v0.31.2-rootless"));
+    // Before 1.30 AppArmor is the annotation; the field does not exist yet.
+    assert!(derived.contains("container.apparmor.security.beta.kubernetes.io/buildkitd: unconfined"));
+    assert!(!derived.contains("appArmorProfile") && !derived.contains("privileged"));
+    // Said, not hidden: the namespace level the pod needs.
+    assert!(
+        notes.contains("note: the namespace must allow Pod Security level `privileged`"),
+        "{notes}"
+    );
+}
+
+/// Settings that describe dockerd are refused under engine `buildkit`, each by name, all at once.
+#[test]
+fn buildkit_refuses_docker_settings_by_name() {
+    let out = dind(&[
+        "render",
+        "--engine",
+        "buildkit",
+        "--transport",
+        "tls",
+        "--rootless",
+        "--docker-version",
+        "29",
+        "--registry-mirror",
+        "https://mirror.gcr.io",
+        "--runtime",
+        "sysbox",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    for key in ["transport", "rootless", "docker_version", "registry_mirrors", "runtime"] {
+        assert!(
+            err.contains(&format!("`{key}` does not apply to engine `buildkit`")),
+            "{key}: {err}"
+        );
+    }
+    // And the other way round.
+    let out = dind(&["render", "--buildkit-version", "0.32"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`buildkit_version` applies to engine `buildkit`"));
+    // A docker image is no BuildKit image; the rootful BuildKit image needs privileged.
+    for (image, says) in [
+        ("docker:29.7.2-dind", "not a `moby/buildkit` image"),
+        ("moby/buildkit:v0.32.2", "rootful BuildKit image"),
+    ] {
+        let out = dind(&["render", "--engine", "buildkit", "--image", image]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(says), "{image}: {}", stderr(&out));
+    }
+    let mirror = dind(&[
+        "render",
+        "--engine",
+        "buildkit",
+        "--image",
+        "registry.example.com/moby/buildkit:v0.32.2-rootless",
+    ]);
+    assert_eq!(mirror.status.code(), Some(0), "{}", stderr(&mirror));
+}
+
+/// Registry credentials reach every client (and the daemon container when steps run there) as a
+/// read-only `config.json` in a writable `DOCKER_CONFIG`; nothing of them is in the YAML.
+#[test]
+fn registry_auth_mounts_the_secret_where_pushes_happen() {
+    for transport in ["unix", "tcp", "tls", "in-container"] {
+        let out = dind(&[
+            "render",
+            "--transport",
+            transport,
+            "--registry-auth",
+            "push-creds",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{transport}: {}", stderr(&out));
+        let pod: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let containers = pod["spec"]["containers"].as_array().unwrap();
+        let steps: Vec<&serde_json::Value> = if transport == "in-container" {
+            containers.iter().collect()
+        } else {
+            containers.iter().filter(|c| c["name"] != "dind").collect()
+        };
+        assert!(!steps.is_empty());
+        for c in steps {
+            let env = c["env"].as_array().unwrap();
+            assert!(
+                env.iter()
+                    .any(|e| e["name"] == "DOCKER_CONFIG" && e["value"] == "/etc/docker-config"),
+                "{transport}: {c}"
+            );
+            let mounts = c["volumeMounts"].as_array().unwrap();
+            assert!(mounts.iter().any(|m| m["mountPath"] == "/etc/docker-config/config.json"
+                && m["subPath"] == ".dockerconfigjson"
+                && m["readOnly"] == true));
+            assert!(
+                mounts
+                    .iter()
+                    .any(|m| m["mountPath"] == "/etc/docker-config" && m["name"] == "docker-config")
+            );
+        }
+        let volumes = pod["spec"]["volumes"].as_array().unwrap();
+        assert!(volumes.iter().any(|v| v["secret"]["secretName"] == "push-creds"));
+    }
+    // A client mount inside the config directory would shadow the credentials.
+    let shadowed = dind::DindPod::new()
+        .registry_auth("push-creds")
+        .client(dind::Client::new("docker").mount("/etc/docker-config/buildx", "cache"))
+        .build()
+        .unwrap_err();
+    assert!(
+        shadowed.to_string().contains("registry_auth's DOCKER_CONFIG"),
+        "{shadowed}"
+    );
+    let bad = dind(&["render", "--registry-auth", "Push_Creds"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("registry_auth"));
+}

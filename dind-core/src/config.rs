@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::{Client, DindPod, Probe, Runtime, Transport, TransportKind, UserNamespace};
+use crate::model::{Client, DindPod, Engine, Probe, Runtime, Transport, TransportKind, UserNamespace};
 use crate::{Diagnostic, Diagnostics};
 
 /// `probe = false` turns the probe off; `probe = 300` sets its budget in seconds.
@@ -46,7 +46,8 @@ pub struct ClientSettings {
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct JenkinsSettings {
-    /// Shell steps run in the steps container (default: `docker version`, `docker info`).
+    /// Shell steps run in the steps container (default: the engine's own check, see
+    /// [`crate::JenkinsPod::steps`]).
     pub steps: Option<Vec<String>>,
     /// `cloud`.
     pub cloud: Option<String>,
@@ -82,10 +83,16 @@ pub struct Settings {
     pub socket: Option<String>,
     /// TCP port (tcp, tls).
     pub port: Option<u32>,
+    /// `docker` (default) or `buildkit`.
+    pub engine: Option<String>,
+    /// BuildKit release line or version (engine `buildkit`).
+    pub buildkit_version: Option<String>,
     /// `runc` (default) or `sysbox`.
     pub runtime: Option<String>,
     /// Under `runtime = "sysbox"`: `kubernetes` (`hostUsers: false`, default) or `cri-o`.
     pub user_namespace: Option<String>,
+    /// A `kubernetes.io/dockerconfigjson` Secret mounted as every client's `config.json`.
+    pub registry_auth: Option<String>,
     /// Rootless image.
     pub rootless: Option<bool>,
     /// Docker release line or version.
@@ -205,6 +212,9 @@ impl Settings {
             port,
             runtime,
             user_namespace,
+            registry_auth,
+            engine,
+            buildkit_version,
             rootless,
             docker_version,
             image,
@@ -239,23 +249,27 @@ impl Settings {
     /// with the `tcp` transport, a port out of range).
     pub fn to_pod(&self) -> Result<DindPod, Diagnostics> {
         let mut errors = Vec::new();
-        let kind = match self.transport.as_deref().map(TransportKind::parse) {
-            None => TransportKind::Unix,
-            Some(Ok(k)) => k,
-            Some(Err(e)) => {
-                errors.push(Diagnostic::input("transport", e));
-                TransportKind::Unix
+        let mut pod = DindPod::new().set_rootless(self.rootless.unwrap_or(false));
+        match self.transport.as_deref().map(TransportKind::parse) {
+            None => {}
+            Some(Ok(kind)) => {
+                pod = pod.transport(match kind {
+                    TransportKind::Unix => Transport::unix(),
+                    TransportKind::Tcp => Transport::tcp(),
+                    TransportKind::Tls => Transport::tls(),
+                    TransportKind::InContainer => Transport::InContainer,
+                });
             }
-        };
-        let transport = match kind {
-            TransportKind::Unix => Transport::unix(),
-            TransportKind::Tcp => Transport::tcp(),
-            TransportKind::Tls => Transport::tls(),
-            TransportKind::InContainer => Transport::InContainer,
-        };
-        let mut pod = DindPod::new()
-            .transport(transport)
-            .set_rootless(self.rootless.unwrap_or(false));
+            Some(Err(e)) => errors.push(Diagnostic::input("transport", e)),
+        }
+        match self.engine.as_deref().map(Engine::parse) {
+            Some(Ok(e)) => pod = pod.engine(e),
+            Some(Err(e)) => errors.push(Diagnostic::input("engine", e)),
+            None => {}
+        }
+        if let Some(v) = &self.buildkit_version {
+            pod = pod.buildkit_version(v);
+        }
         if let Some(p) = self.port {
             pod = pod.port(p);
         }
@@ -268,6 +282,9 @@ impl Settings {
             Some(Ok(u)) => pod = pod.user_namespace(u),
             Some(Err(e)) => errors.push(Diagnostic::input("user_namespace", e)),
             None => {}
+        }
+        if let Some(secret) = &self.registry_auth {
+            pod = pod.registry_auth(secret);
         }
         if let Some(s) = &self.socket {
             pod = pod.socket(s);

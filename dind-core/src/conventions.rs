@@ -33,3 +33,28 @@ pub const MAX_SOCKET_PATH: usize = 107;
 /// The CLI configuration directory of non-root clients (their `HOME` is `/` without a passwd
 /// entry, which they cannot write).
 pub const CLIENT_DOCKER_CONFIG: &str = "/tmp/.docker";
+/// The BuildKit daemon container's name.
+pub const BUILDKIT_NAME: &str = "buildkitd";
+/// The default BuildKit client's name.
+pub const BUILDKIT_CLIENT: &str = "buildctl";
+/// The BuildKit state volume.
+pub const BUILDKIT_STATE_VOLUME: &str = "buildkit-state";
+/// The BuildKit socket volume.
+pub const BUILDKIT_SOCKET_VOLUME: &str = "buildkit-socket";
+/// Where buildkitd serves its socket: a shared emptyDir at `/run/buildkit` (buildctl's own
+/// default address), outside `$XDG_RUNTIME_DIR/buildkit`, which rootless buildkitd makes 0700.
+pub const BUILDKIT_SOCKET: &str = "/run/buildkit/buildkitd.sock";
+/// The BuildKit state directory of the rootless image (its `VOLUME`), an emptyDir in our pods.
+pub const BUILDKIT_STATE: &str = "/home/user/.local/share/buildkit";
+/// The volume that holds the registry credentials Secret (`registry_auth`).
+pub const REGISTRY_AUTH_VOLUME: &str = "registry-auth";
+/// The writable CLI configuration directory of clients that get registry credentials: an
+/// emptyDir, so that `config.json` can be mounted into it while the CLI (buildx state, contexts)
+/// still writes beside it.
+pub const DOCKER_CONFIG_VOLUME: &str = "docker-config";
+/// `DOCKER_CONFIG` of every container that gets registry credentials: an emptyDir with the
+/// Secret's `config.json` mounted into it. Not under `/tmp`, which `hack/dind` covers with a tmpfs
+/// in the daemon container (the `in-container` transport runs steps there).
+pub const REGISTRY_DOCKER_CONFIG: &str = "/etc/docker-config";
+/// The key of a `kubernetes.io/dockerconfigjson` Secret.
+pub const DOCKERCONFIGJSON_KEY: &str = ".dockerconfigjson";

@@ -20,6 +20,7 @@ pub mod files;
 pub mod groovy;
 pub mod lint;
 mod model;
+mod pod_security;
 pub mod render;
 pub mod rules;
 #[doc(hidden)]
@@ -34,4 +35,5 @@ pub use derived::DindConfig;
 pub use diagnostic::{Code, Diagnostic, Diagnostics, RuleInfo, Severity};
 pub use lint::{lint_jcasc, lint_jenkinsfile, lint_yaml};
 pub use model::*;
+pub use pod_security::{PodSecurity, PodSecurityLevel};
 pub use render::{Built, JenkinsPod};

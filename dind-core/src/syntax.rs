@@ -1,27 +1,7 @@
 //! Syntax checks for Kubernetes values: RFC 1123 names, label keys and values, quantities,
 //! environment variable names.
 
-/// An RFC 1123 label: lowercase alphanumerics and `-`, starting and ending alphanumeric, 1-63.
-///
-/// ```
-/// use dind_core::syntax::is_dns_label;
-/// assert!(is_dns_label("dind"));
-/// assert!(!is_dns_label("Docker_Daemon"));
-/// ```
-pub fn is_dns_label(name: &str) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
-}
-
-/// An RFC 1123 subdomain: dot-separated labels, at most 253 bytes.
-pub fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253 && name.split('.').all(is_dns_label)
-}
+pub use dind_facts::{is_dns_label, is_dns_subdomain};
 
 /// A label value: empty, or up to 63 of `[A-Za-z0-9._-]` starting and ending alphanumeric.
 pub fn is_label_value(value: &str) -> bool {

@@ -800,3 +800,239 @@ fn dind029_host_users_gate_off() {
     let crio = edit_of(SYSBOX, &[("hostUsers: false\n", "")]);
     assert!(!codes_with(&crio, &at(31)).contains(&"DIND029".to_string()));
 }
+
+/// A rootless BuildKit pod as dind builds it: no `privileged`, Unconfined profiles, a socket on a
+/// shared emptyDir.
+const BUILDKIT: &str = r#"
+containers:
+- name: buildkitd
+  image: moby/buildkit:v0.32.2-rootless
+  args: [--oci-worker-no-process-sandbox, --addr=unix:///run/buildkit/buildkitd.sock]
+  securityContext:
+    allowPrivilegeEscalation: true
+    runAsUser: 1000
+    seccompProfile: {type: Unconfined}
+    appArmorProfile: {type: Unconfined}
+  startupProbe: {exec: {command: [buildctl, debug, workers]}, periodSeconds: 1}
+  volumeMounts: [{name: state, mountPath: /home/user/.local/share/buildkit}, {name: sock, mountPath: /run/buildkit}]
+- name: buildctl
+  image: moby/buildkit:v0.32.2-rootless
+  command: [sleep, 99d]
+  env: [{name: BUILDKIT_HOST, value: unix:///run/buildkit/buildkitd.sock}]
+  volumeMounts: [{name: sock, mountPath: /run/buildkit}]
+volumes: [{name: state, emptyDir: {}}, {name: sock, emptyDir: {}}]
+"#;
+
+#[test]
+fn buildkit_base_is_clean_without_privileged() {
+    assert_eq!(codes(BUILDKIT), Vec::<String>::new());
+    // Its own probe, its own data: none of the docker rules speak about it.
+    let k = Context::new(dind_core::facts::KubeVersion::new(1, 29));
+    let older = edit_of(BUILDKIT, &[("    appArmorProfile: {type: Unconfined}\n", "")]);
+    // Before the field, the annotation form counts.
+    let annotated = format!(
+        "metadata:\n  annotations: {{container.apparmor.security.beta.kubernetes.io/buildkitd: unconfined}}\nspec:\n{}",
+        older.lines().map(|l| format!("  {l}\n")).collect::<String>()
+    );
+    assert_eq!(codes_with(&annotated, &k), Vec::<String>::new(), "{annotated}");
+}
+
+#[test]
+fn dind030_buildkitd_command_override() {
+    let args = "  args: [--oci-worker-no-process-sandbox, --addr=unix:///run/buildkit/buildkitd.sock]\n";
+    case_on(
+        BUILDKIT,
+        "DIND030",
+        &[(
+            args,
+            "  command: [buildkitd]\n  args: [--oci-worker-no-process-sandbox, --addr=unix:///run/buildkit/buildkitd.sock]\n",
+        )],
+        &[(
+            args,
+            "  command: [rootlesskit, buildkitd]\n  args: [--oci-worker-no-process-sandbox, --addr=unix:///run/buildkit/buildkitd.sock]\n",
+        )],
+    );
+    // The rootful image runs buildkitd itself: not this rule's business.
+    let rootful = edit_of(
+        BUILDKIT,
+        &[
+            (
+                "image: moby/buildkit:v0.32.2-rootless\n  args",
+                "image: moby/buildkit:v0.32.2\n  args",
+            ),
+            (args, "  command: [buildkitd]\n"),
+            ("runAsUser: 1000", "runAsUser: 0"),
+        ],
+    );
+    assert!(!codes(&rootful).contains(&"DIND030".to_string()));
+}
+
+#[test]
+fn dind031_buildkitd_rootless_confined() {
+    case_on(
+        BUILDKIT,
+        "DIND031",
+        &[("[--oci-worker-no-process-sandbox, --addr", "[--addr")],
+        &[(
+            "[--oci-worker-no-process-sandbox, --addr",
+            "[--oci-worker-no-process-sandbox=true, --addr",
+        )],
+    );
+    case_on(
+        BUILDKIT,
+        "DIND031",
+        &[(
+            "seccompProfile: {type: Unconfined}",
+            "seccompProfile: {type: RuntimeDefault}",
+        )],
+        &[(
+            "seccompProfile: {type: Unconfined}",
+            "seccompProfile: {type: unconfined}",
+        )],
+    );
+    case_on(
+        BUILDKIT,
+        "DIND031",
+        &[("allowPrivilegeEscalation: true", "allowPrivilegeEscalation: false")],
+        &[("allowPrivilegeEscalation: true", "allowPrivilegeEscalation: null")],
+    );
+    // No profile at all: the node decides, so a warning, not an error.
+    let unset = edit_of(BUILDKIT, &[("    appArmorProfile: {type: Unconfined}\n", "")]);
+    let findings = lint_yaml(&unset, &Context::default()).unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].diagnostic.severity, dind_core::Severity::Warning);
+    // A privileged buildkitd is confined by nothing.
+    let privileged = edit_of(
+        BUILDKIT,
+        &[(
+            "seccompProfile: {type: Unconfined}",
+            "seccompProfile: {type: RuntimeDefault}\n    privileged: true",
+        )],
+    );
+    assert!(!codes(&privileged).contains(&"DIND031".to_string()));
+}
+
+#[test]
+fn dind032_buildkit_client_endpoint_unserved() {
+    let client_mount = "  volumeMounts: [{name: sock, mountPath: /run/buildkit}]\nvolumes";
+    case_on(
+        BUILDKIT,
+        "DIND032",
+        &[(
+            client_mount,
+            "  volumeMounts: [{name: state, mountPath: /run/buildkit}]\nvolumes",
+        )],
+        &[(
+            client_mount,
+            "  volumeMounts: [{name: sock, mountPath: /run/buildkit/}]\nvolumes",
+        )],
+    );
+    case_on(
+        BUILDKIT,
+        "DIND032",
+        &[(
+            "value: unix:///run/buildkit/buildkitd.sock",
+            "value: unix:///run/user/1000/buildkit/buildkitd.sock",
+        )],
+        &[(
+            "value: unix:///run/buildkit/buildkitd.sock",
+            "value: unix:///run/buildkit//buildkitd.sock",
+        )],
+    );
+    // `buildctl --addr` in the client's own command counts too; a Service address is out of sight.
+    case_on(
+        BUILDKIT,
+        "DIND032",
+        &[(
+            "command: [sleep, 99d]",
+            "command: [sh, -c, 'buildctl --addr tcp://127.0.0.1:1234 build .']",
+        )],
+        &[(
+            "command: [sleep, 99d]",
+            "command: [sh, -c, 'buildctl --addr tcp://buildkitd.ci:1234 build .']",
+        )],
+    );
+    // A value from a Secret is unknown: silent.
+    let from = edit_of(
+        BUILDKIT,
+        &[(
+            "{name: BUILDKIT_HOST, value: unix:///run/buildkit/buildkitd.sock}",
+            "{name: BUILDKIT_HOST, valueFrom: {configMapKeyRef: {name: b, key: h}}}",
+        )],
+    );
+    assert!(!codes(&from).contains(&"DIND032".to_string()));
+}
+
+#[test]
+fn dind033_buildkit_image_unpinned() {
+    case_on(
+        BUILDKIT,
+        "DIND033",
+        &[(
+            "image: moby/buildkit:v0.32.2-rootless\n  command",
+            "image: moby/buildkit:rootless\n  command",
+        )],
+        &[(
+            "image: moby/buildkit:v0.32.2-rootless\n  command",
+            "image: moby/buildkit:v0.31.2-rootless\n  command",
+        )],
+    );
+    // A tag dind does not know (a release candidate) is neither.
+    let rc = edit_of(
+        BUILDKIT,
+        &[(
+            "image: moby/buildkit:v0.32.2-rootless\n  command",
+            "image: moby/buildkit:v0.33.0-rc1-rootless\n  command",
+        )],
+    );
+    assert!(!codes(&rc).contains(&"DIND033".to_string()));
+}
+
+#[test]
+fn dind034_registry_credentials_in_plain_text() {
+    let env = "{name: DOCKER_HOST, value: unix:///var/run/docker.sock}";
+    case(
+        "DIND034",
+        &[(
+            env,
+            "{name: DOCKER_HOST, value: unix:///var/run/docker.sock}, {name: CI_REGISTRY_PASSWORD, value: hunter2}",
+        )],
+        &[(
+            env,
+            "{name: DOCKER_HOST, value: unix:///var/run/docker.sock}, {name: CI_REGISTRY_PASSWORD, valueFrom: {secretKeyRef: {name: r, key: p}}}",
+        )],
+    );
+    case(
+        "DIND034",
+        &[(
+            env,
+            "{name: DOCKER_HOST, value: unix:///var/run/docker.sock}, {name: DOCKER_AUTH_CONFIG, value: '{\"auths\":{\"r.example.com\":{\"auth\":\"dTpw\"}}}'}",
+        )],
+        &[(
+            env,
+            "{name: DOCKER_HOST, value: unix:///var/run/docker.sock}, {name: DOCKER_AUTH_CONFIG, value: '{\"credHelpers\":{\"r.example.com\":\"ecr-login\"}}'}",
+        )],
+    );
+    case(
+        "DIND034",
+        &[(
+            env,
+            "{name: DOCKER_HOST, value: unix:///var/run/docker.sock}, {name: REGISTRY_TOKEN, value: abc}",
+        )],
+        &[(
+            env,
+            "{name: DOCKER_HOST, value: unix:///var/run/docker.sock}, {name: REGISTRY_TOKEN, value: $(TOKEN_FROM_SECRET)}",
+        )],
+    );
+    case(
+        "DIND034",
+        &[(
+            "command: [sleep, 99d]",
+            "command: [sh, -c, 'docker login -u ci -p hunter2 r.example.com && sleep 99d']",
+        )],
+        &[(
+            "command: [sleep, 99d]",
+            "command: [sh, -c, 'echo \"$P\" | docker login -u ci --password-stdin r.example.com && sleep 99d']",
+        )],
+    );
+}

@@ -226,6 +226,47 @@ fn edit_distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
+/// An RFC 1123 label: lowercase alphanumerics and `-`, starting and ending alphanumeric, 1-63
+/// bytes (container and volume names, namespaces).
+///
+/// ```
+/// use dind_facts::is_dns_label;
+/// assert!(is_dns_label("dind"));
+/// assert!(!is_dns_label("Docker_Daemon"));
+/// ```
+pub fn is_dns_label(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// An RFC 1123 subdomain: dot-separated labels, at most 253 bytes (pod, Secret and service
+/// account names).
+///
+/// ```
+/// use dind_facts::is_dns_subdomain;
+/// assert!(is_dns_subdomain("registry-credentials"));
+/// assert!(!is_dns_subdomain("Registry_Credentials"));
+/// ```
+pub fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253 && name.split('.').all(is_dns_label)
+}
+
+/// Why `name` cannot name the `registry_auth` Secret, if it cannot.
+///
+/// ```
+/// assert!(dind_facts::secret_name_problem("registry-credentials").is_none());
+/// assert!(dind_facts::secret_name_problem("my_secret").unwrap().contains("RFC 1123"));
+/// ```
+pub fn secret_name_problem(name: &str) -> Option<String> {
+    (!is_dns_subdomain(name))
+        .then(|| format!("`{name}` is not a Secret name (RFC 1123 subdomain: lower-case letters, digits, `-` and `.`)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

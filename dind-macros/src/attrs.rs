@@ -21,6 +21,9 @@ pub struct StructAttrs {
     pub kube_version: Option<SpannedValue<String>>,
     pub runtime: Option<SpannedValue<String>>,
     pub user_namespace: Option<SpannedValue<String>>,
+    pub engine: Option<SpannedValue<String>>,
+    pub buildkit_version: Option<SpannedValue<String>>,
+    pub registry_auth: Option<SpannedValue<String>>,
     #[darling(rename = "crate")]
     pub krate: Option<syn::Path>,
 }

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 
 use crate::attrs::{Role, StructAttrs};
 
-use dind_facts::{RUNTIMES, TRANSPORTS, USER_NAMESPACES};
+use dind_facts::{ENGINES, RUNTIMES, TRANSPORTS, USER_NAMESPACES};
 
 /// What the derive generates from, once checked.
 pub struct Plan {
@@ -27,6 +27,9 @@ pub struct Plan {
     pub kube_version: Option<String>,
     pub runtime: Option<String>,
     pub user_namespace: Option<String>,
+    pub engine: Option<String>,
+    pub buildkit_version: Option<String>,
+    pub registry_auth: Option<String>,
     pub fields: Vec<(syn::Ident, syn::Type, Role)>,
 }
 
@@ -90,6 +93,12 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
     // Values.
     let transport = one_of(input.transport.as_ref(), "transport", &TRANSPORTS, &mut errors);
     let runtime = one_of(input.runtime.as_ref(), "runtime", &RUNTIMES, &mut errors);
+    let engine = one_of(input.engine.as_ref(), "engine", &ENGINES, &mut errors);
+    if let Some(secret) = &input.registry_auth
+        && let Some(problem) = dind_facts::secret_name_problem(secret)
+    {
+        errors.push(Error::custom(problem).with_span(&secret.span()));
+    }
     let user_namespace = one_of(
         input.user_namespace.as_ref(),
         "user namespace",
@@ -198,6 +207,7 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
     }
     let has_field = |role: Role| fields.iter().find(|(_, _, r, _)| *r == role).map(|(_, _, _, s)| *s);
     let kind = transport.as_deref().unwrap_or("unix");
+    let buildkit = engine.as_deref() == Some("buildkit");
     let socket_span = input
         .socket
         .as_ref()
@@ -205,12 +215,14 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
         .or_else(|| has_field(Role::Socket));
     if let Some(span) = socket_span
         && kind != "unix"
+        && !buildkit
     {
         errors.push(Error::custom(format!("`socket` applies to the `unix` transport, not `{kind}`")).with_span(&span));
     }
     let port_span = input.port.as_ref().map(Spanned::span).or_else(|| has_field(Role::Port));
     if let Some(span) = port_span
         && (kind == "unix" || kind == "in-container")
+        && !buildkit
     {
         let why = if transport.is_none() {
             " (the default transport); add `transport = \"tcp\"` or `\"tls\"`"
@@ -224,7 +236,7 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
             .with_span(&span),
         );
     }
-    if input.rootless.is_present() && kind == "tcp" {
+    if input.rootless.is_present() && kind == "tcp" && !buildkit {
         errors.push(Error::custom("plaintext TCP cannot work rootless (dockerd listens inside rootlesskit's network namespace); use `unix` or `tls`").with_span(&input.rootless.span()));
     }
     if let (Some(image), Some(_)) = (&input.image, &input.docker_version) {
@@ -269,6 +281,70 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
         );
     }
 
+    if buildkit {
+        // The dockerd vocabulary means nothing to buildkitd: each is an error at its own token.
+        let docker_only: [(&str, Option<Span>, &str); 7] = [
+            (
+                "transport",
+                input.transport.as_ref().map(|t| t.span()),
+                "buildkitd serves a unix socket shared with its clients",
+            ),
+            (
+                "socket",
+                socket_span,
+                "buildkitd's socket is fixed at `/run/buildkit/buildkitd.sock`",
+            ),
+            ("port", port_span, "buildkitd listens on a unix socket, not TCP"),
+            (
+                "rootless",
+                input.rootless.is_present().then(|| input.rootless.span()),
+                "engine `buildkit` is always rootless",
+            ),
+            (
+                "docker_version",
+                input.docker_version.as_ref().map(|t| t.span()),
+                "use `buildkit_version`",
+            ),
+            (
+                "mtu",
+                input.mtu.as_ref().map(Spanned::span),
+                "rootless buildkitd uses the pod's network",
+            ),
+            (
+                "runtime",
+                (runtime.as_deref() == Some("sysbox"))
+                    .then(|| input.runtime.as_ref().map(|t| t.span()))
+                    .flatten(),
+                "Sysbox runs the docker engine unprivileged; rootless BuildKit needs no runtime of its own",
+            ),
+        ];
+        for (key, span, instead) in docker_only {
+            if let Some(span) = span {
+                errors.push(
+                    Error::custom(format!("`{key}` does not apply to `engine = \"buildkit\"`: {instead}"))
+                        .with_span(&span),
+                );
+            }
+        }
+        if let (Some(image), Some(_)) = (&input.image, &input.buildkit_version) {
+            errors.push(
+                Error::custom(
+                    "give either `image` or `buildkit_version`, not both (the image's tag names the version)",
+                )
+                .with_span(&image.span()),
+            );
+        }
+    } else if let Some(v) = &input.buildkit_version
+        && (input.engine.is_none() || engine.is_some())
+    {
+        errors.push(
+            Error::custom(
+                "`buildkit_version` applies to `engine = \"buildkit\"`; the docker engine takes `docker_version`",
+            )
+            .with_span(&v.span()),
+        );
+    }
+
     errors.finish()?;
     Ok(Plan {
         ident: input.ident,
@@ -285,6 +361,9 @@ pub fn check(input: StructAttrs) -> Result<Plan, Error> {
         kube_version: input.kube_version.map(|s| s.as_str().to_string()),
         runtime,
         user_namespace,
+        engine,
+        buildkit_version: input.buildkit_version.map(|s| s.as_str().to_string()),
+        registry_auth: input.registry_auth.map(|s| s.as_str().to_string()),
         fields: fields.into_iter().map(|(i, t, r, _)| (i, t, r)).collect(),
     })
 }

@@ -81,6 +81,17 @@ fn generate(plan: &Plan) -> TokenStream {
         Some(_) => calls.push(quote! { pod = pod.runtime(#krate::Runtime::Runc); }),
         None => {}
     }
+    match plan.engine.as_deref() {
+        Some("buildkit") => calls.push(quote! { pod = pod.engine(#krate::Engine::Buildkit); }),
+        Some(_) => calls.push(quote! { pod = pod.engine(#krate::Engine::Docker); }),
+        None => {}
+    }
+    if let Some(v) = &plan.buildkit_version {
+        calls.push(quote! { pod = pod.buildkit_version(#v); });
+    }
+    if let Some(s) = &plan.registry_auth {
+        calls.push(quote! { pod = pod.registry_auth(#s); });
+    }
     match plan.user_namespace.as_deref() {
         Some("cri-o") => calls.push(quote! { pod = pod.user_namespace(#krate::UserNamespace::CriO); }),
         Some(_) => calls.push(quote! { pod = pod.user_namespace(#krate::UserNamespace::Kubernetes); }),

@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use crate::attrs::Role;
 
 /// The struct-level keys.
-pub const STRUCT_KEYS: [&str; 12] = [
+pub const STRUCT_KEYS: [&str; 15] = [
     "transport",
     "socket",
     "port",
@@ -19,6 +19,9 @@ pub const STRUCT_KEYS: [&str; 12] = [
     "kube_version",
     "runtime",
     "user_namespace",
+    "engine",
+    "buildkit_version",
+    "registry_auth",
     "crate",
 ];
 

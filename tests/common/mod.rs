@@ -7,6 +7,8 @@ pub mod apiserver;
 
 use std::path::PathBuf;
 
+#[path = "../../examples/buildkit.rs"]
+mod buildkit;
 #[path = "../../examples/in_container.rs"]
 mod in_container;
 #[path = "../../examples/native_sidecar.rs"]
@@ -41,6 +43,7 @@ pub fn examples() -> Vec<(&'static str, dind::DindPod)> {
         ("tls", tls::pod()),
         ("native_sidecar", native_sidecar::pod()),
         ("sysbox", sysbox::pod()),
+        ("buildkit", buildkit::pod()),
     ]
 }
 

@@ -3,9 +3,10 @@
 //! is decided in one place whether the builder or the linter meets it.
 
 use crate::conventions::*;
-use crate::facts::{self, Behaviour, DockerImage, DockerVersion, ImageRole, KubeVersion};
+use crate::facts::{self, Behaviour, BuildkitImage, DockerImage, DockerVersion, ImageRole, KubeVersion};
 use crate::model::{
-    DAEMON_SOCKET_DIR, DEFAULT_DAEMON_MEMORY_REQUEST, DindPod, MIN_PROBE_BUDGET, Runtime, Transport, UserNamespace,
+    DAEMON_SOCKET_DIR, DEFAULT_DAEMON_MEMORY_REQUEST, DindPod, Engine, MIN_PROBE_BUDGET, Runtime, Transport,
+    UserNamespace,
 };
 use crate::rules::checks;
 use crate::syntax;
@@ -22,6 +23,8 @@ pub(super) struct Resolved {
     pub daemon_memory_request: String,
     /// Under [`Runtime::Sysbox`], how the pod gets its user namespace; `None` under runc.
     pub sysbox: Option<UserNamespace>,
+    /// The build engine; with [`Engine::Buildkit`], `image` and `cli_image` are BuildKit's.
+    pub engine: Engine,
 }
 
 pub(super) fn err(errors: &mut Vec<Diagnostic>, path: &str, message: String) {
@@ -172,7 +175,7 @@ fn resolve_image(spec: &DindPod, errors: &mut Vec<Diagnostic>) -> (String, Optio
 }
 
 fn resolve_transport(spec: &DindPod, errors: &mut Vec<Diagnostic>) -> Transport {
-    let mut transport = spec.transport.clone();
+    let mut transport = spec.transport.clone().unwrap_or_default();
     if let Some(socket) = &spec.socket {
         match &mut transport {
             Transport::Unix(path) => *path = Some(socket.clone()),
@@ -243,6 +246,131 @@ fn resolve_transport(spec: &DindPod, errors: &mut Vec<Diagnostic>) -> Transport 
     transport
 }
 
+const BUILDKIT_CLIENT_RESERVED: &[&str] = &["BUILDKIT_HOST"];
+/// buildkitd flags the builder sets itself; `daemon_arg` rejects them under engine `buildkit`.
+const BUILDKIT_OWNED_FLAGS: &[(&str, &str)] = &[
+    (
+        "--addr",
+        "the engine (buildkitd serves a unix socket shared with the clients)",
+    ),
+    ("--oci-worker-no-process-sandbox", "the engine (it is always given)"),
+    ("--root", "storage_size (the state directory is fixed by the image)"),
+];
+
+/// The settings that describe dockerd and mean nothing to `buildkitd`, with what to do instead.
+fn docker_only_settings(spec: &DindPod) -> Vec<(&'static str, &'static str)> {
+    let mut given = Vec::new();
+    let mut add = |on: bool, key: &'static str, instead: &'static str| {
+        if on {
+            given.push((key, instead));
+        }
+    };
+    add(
+        spec.transport.is_some(),
+        "transport",
+        "buildkitd serves a unix socket on an emptyDir shared with its clients (`BUILDKIT_HOST`)",
+    );
+    add(
+        spec.socket.is_some(),
+        "socket",
+        "buildkitd's socket is fixed at `/run/buildkit/buildkitd.sock`, buildctl's own default",
+    );
+    add(
+        spec.port.is_some(),
+        "port",
+        "buildkitd listens on a unix socket, not TCP",
+    );
+    add(spec.rootless, "rootless", "engine `buildkit` is always rootless");
+    add(
+        spec.docker_version.is_some(),
+        "docker_version",
+        "use `buildkit_version`",
+    );
+    add(
+        spec.mtu.is_some(),
+        "mtu",
+        "rootless buildkitd uses the pod's network (rootlesskit `--net=host`)",
+    );
+    add(
+        !spec.registry_mirrors.is_empty(),
+        "registry_mirrors",
+        "mirrors go into buildkitd.toml (`[registry.\"docker.io\"] mirrors`)",
+    );
+    add(
+        !spec.insecure_registries.is_empty(),
+        "insecure_registries",
+        "push with `--output type=image,...,registry.insecure=true` or configure buildkitd.toml",
+    );
+    add(
+        spec.iptables_legacy,
+        "iptables_legacy",
+        "buildkitd manages no iptables rules",
+    );
+    add(
+        spec.insecure_tcp_all_interfaces,
+        "insecure_tcp_all_interfaces",
+        "buildkitd has no TCP listener",
+    );
+    add(
+        spec.runtime == Runtime::Sysbox,
+        "runtime",
+        "Sysbox runs the docker engine unprivileged; rootless BuildKit needs no runtime of its own",
+    );
+    given
+}
+
+/// Under [`Engine::Buildkit`]: the settings that do not apply, and the image.
+fn resolve_buildkit(spec: &DindPod, errors: &mut Vec<Diagnostic>) -> String {
+    for (key, instead) in docker_only_settings(spec) {
+        err(
+            errors,
+            key,
+            format!("`{key}` does not apply to engine `buildkit`: {instead}"),
+        );
+    }
+    match (&spec.image, &spec.buildkit_version) {
+        (Some(_), Some(_)) => {
+            err(
+                errors,
+                "image",
+                "give either `image` or `buildkit_version`, not both (the image's tag names the version)".into(),
+            );
+            String::new()
+        }
+        (Some(image), None) => {
+            match BuildkitImage::parse(image) {
+                Some(b) if b.rootless() => {}
+                Some(_) => err(
+                    errors,
+                    "image",
+                    format!(
+                        "`{image}` is the rootful BuildKit image, which needs `privileged`; engine `buildkit` runs the `-rootless` tag"
+                    ),
+                ),
+                None => err(
+                    errors,
+                    "image",
+                    format!(
+                        "`{image}` is not a `moby/buildkit` image; engine `buildkit` runs `moby/buildkit:<v>-rootless` (or a mirror whose path ends in `moby/buildkit`)"
+                    ),
+                ),
+            }
+            image.clone()
+        }
+        (None, version) => {
+            let v = match version.as_deref().map(facts::resolve_buildkit_version) {
+                None => Some(facts::latest_buildkit()),
+                Some(Ok(v)) => Some(v),
+                Some(Err(e)) => {
+                    err(errors, "buildkit_version", e);
+                    None
+                }
+            };
+            v.map(|v| format!("moby/buildkit:v{v}-rootless")).unwrap_or_default()
+        }
+    }
+}
+
 /// What only works under one runtime: the Sysbox mode's requirements and refusals.
 fn check_runtime(
     spec: &DindPod,
@@ -308,8 +436,20 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
             KubeVersion::default()
         }
     };
-    let (image, version, rootless) = resolve_image(spec, &mut errors);
-    let transport = resolve_transport(spec, &mut errors);
+    let buildkit = spec.engine == Engine::Buildkit;
+    let (image, version, rootless, transport) = if buildkit {
+        (resolve_buildkit(spec, &mut errors), None, true, Transport::unix())
+    } else {
+        if spec.buildkit_version.is_some() {
+            err(
+                &mut errors,
+                "buildkit_version",
+                "`buildkit_version` applies to engine `buildkit`; the docker engine takes `docker_version`".into(),
+            );
+        }
+        let (image, version, rootless) = resolve_image(spec, &mut errors);
+        (image, version, rootless, resolve_transport(spec, &mut errors))
+    };
     if matches!(transport, Transport::Tls { .. }) && version.is_some_and(|v| !v.has(Behaviour::TlsByDefault)) {
         err(
             &mut errors,
@@ -317,7 +457,7 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
             "the image generates TLS certificates only from Docker 19.03".into(),
         );
     }
-    if spec.insecure_tcp_all_interfaces && !matches!(transport, Transport::Tcp { .. }) {
+    if spec.insecure_tcp_all_interfaces && !buildkit && !matches!(transport, Transport::Tcp { .. }) {
         err(
             &mut errors,
             "insecure_tcp_all_interfaces",
@@ -331,7 +471,15 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
         err(&mut errors, "clients", "the `in-container` transport runs steps in the daemon container; it has no clients (use `unix` to add client containers)".into());
     }
 
-    let sysbox = check_runtime(spec, kube, rootless, &mut errors);
+    // Under engine `buildkit` the runtime was refused above.
+    let sysbox = if buildkit {
+        None
+    } else {
+        check_runtime(spec, kube, rootless, &mut errors)
+    };
+    if let Some(problem) = spec.registry_auth.as_deref().and_then(dind_facts::secret_name_problem) {
+        err(&mut errors, "registry_auth", problem);
+    }
 
     // Daemon options.
     if let Some(mtu) = spec.mtu
@@ -358,9 +506,10 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
             );
         }
     }
+    let owned = if buildkit { BUILDKIT_OWNED_FLAGS } else { OWNED_FLAGS };
     for arg in &spec.daemon_args {
         let flag = arg.split('=').next().unwrap_or(arg);
-        if let Some((_, owner)) = OWNED_FLAGS.iter().find(|(f, _)| *f == flag) {
+        if let Some((_, owner)) = owned.iter().find(|(f, _)| *f == flag) {
             err(
                 &mut errors,
                 "daemon_args",
@@ -370,12 +519,26 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
             err(
                 &mut errors,
                 "daemon_args",
-                format!("`{arg}` is not a dockerd flag (flags start with `-`)"),
+                format!(
+                    "`{arg}` is not a {} flag (flags start with `-`)",
+                    if buildkit { "buildkitd" } else { "dockerd" }
+                ),
             );
         }
     }
-    check_env(&mut errors, "daemon_env", &spec.daemon_env, DAEMON_RESERVED, kube);
-    check_env(&mut errors, "env", &spec.env, CLIENT_RESERVED, kube);
+    let client_reserved = if buildkit {
+        BUILDKIT_CLIENT_RESERVED
+    } else {
+        CLIENT_RESERVED
+    };
+    check_env(
+        &mut errors,
+        "daemon_env",
+        &spec.daemon_env,
+        if buildkit { &[] } else { DAEMON_RESERVED },
+        kube,
+    );
+    check_env(&mut errors, "env", &spec.env, client_reserved, kube);
     if spec.native_sidecar
         && let Some(problem) = checks::native_sidecar(kube)
     {
@@ -424,8 +587,13 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
     };
 
     // Clients.
-    let cli_image = DockerImage::cli_for(&DockerImage::parse(&image));
-    let mut names = vec![DAEMON_NAME.to_string()];
+    // BuildKit's clients run `buildctl` from the daemon's own image.
+    let cli_image = if buildkit {
+        Some(image.clone()).filter(|i| !i.is_empty())
+    } else {
+        DockerImage::cli_for(&DockerImage::parse(&image))
+    };
+    let mut names = vec![if buildkit { BUILDKIT_NAME } else { DAEMON_NAME }.to_string()];
     for (i, c) in spec.clients.iter().enumerate() {
         let path = format!("clients[{i}]");
         if let Some(problem) = checks::name("container", &c.name) {
@@ -466,7 +634,7 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
                 "an empty command; leave it unset for `sleep 99d`".into(),
             );
         }
-        check_env(&mut errors, &format!("{path}.env"), &c.env, CLIENT_RESERVED, kube);
+        check_env(&mut errors, &format!("{path}.env"), &c.env, client_reserved, kube);
         check_quantity(
             &mut errors,
             &format!("{path}.memory_request"),
@@ -483,7 +651,18 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
         for m in &c.mounts {
             if let Some(problem) = checks::name("volume", &m.volume) {
                 coded(&mut errors, Code::Dind020, &format!("{path}.mounts"), problem);
-            } else if [STORAGE_VOLUME, SOCKET_VOLUME, CERTS_VOLUME, WORKSPACE_VOLUME].contains(&m.volume.as_str()) {
+            } else if [
+                STORAGE_VOLUME,
+                SOCKET_VOLUME,
+                CERTS_VOLUME,
+                WORKSPACE_VOLUME,
+                BUILDKIT_STATE_VOLUME,
+                BUILDKIT_SOCKET_VOLUME,
+                REGISTRY_AUTH_VOLUME,
+                DOCKER_CONFIG_VOLUME,
+            ]
+            .contains(&m.volume.as_str())
+            {
                 coded(
                     &mut errors,
                     Code::Dind020,
@@ -589,6 +768,7 @@ pub(super) fn check(spec: &DindPod) -> Result<Resolved, Vec<Diagnostic>> {
             cli_image,
             daemon_memory_request,
             sysbox,
+            engine: spec.engine,
         })
     } else {
         Err(errors)

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Container, EmptyDirVolumeSource, ExecAction, Pod, PodSecurityContext, PodSpec, Probe as KProbe,
-    ResourceRequirements, SecurityContext, Volume,
+    AppArmorProfile, Container, EmptyDirVolumeSource, EnvVar, ExecAction, Pod, PodSecurityContext, PodSpec,
+    Probe as KProbe, ResourceRequirements, SeccompProfile, SecretVolumeSource, SecurityContext, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -17,7 +17,7 @@ use crate::Code;
 use crate::conventions::*;
 use crate::facts::Behaviour;
 use crate::model::{
-    CRIO_USERNS_ANNOTATION, CRIO_USERNS_MODE, Client, DindPod, Probe, SYSBOX_RUNTIME_CLASS, UserNamespace,
+    CRIO_USERNS_ANNOTATION, CRIO_USERNS_MODE, Client, DindPod, Engine, Probe, SYSBOX_RUNTIME_CLASS, UserNamespace,
 };
 
 /// The name a manifest's pod gets when none is given (Jenkins names its agent pods itself).
@@ -60,7 +60,66 @@ fn resources(
     })
 }
 
-/// The clients the pod gets: the given ones, or the default `docker` client (none in-container).
+/// The client a pod gets when none is given: `docker`, or `buildctl` under engine `buildkit`.
+pub(super) fn default_client(engine: Engine) -> [Client; 1] {
+    [Client::new(match engine {
+        Engine::Buildkit => BUILDKIT_CLIENT,
+        _ => DEFAULT_CLIENT,
+    })]
+}
+
+/// The daemon's data volume: `dind-storage`, or `buildkit-state` under engine `buildkit`.
+fn storage_volume(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Buildkit => BUILDKIT_STATE_VOLUME,
+        _ => STORAGE_VOLUME,
+    }
+}
+
+/// The daemon container's name: `dind`, or `buildkitd` under engine `buildkit`.
+pub(super) fn daemon_name(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Buildkit => BUILDKIT_NAME,
+        _ => DAEMON_NAME,
+    }
+}
+
+/// What `registry_auth` adds to a container where pushes happen: `DOCKER_CONFIG` pointing at a
+/// writable emptyDir, with the Secret's `.dockerconfigjson` mounted read-only as `config.json`.
+fn registry_auth_side(spec: &DindPod) -> Option<(EnvVar, [VolumeMount; 2])> {
+    spec.registry_auth.as_ref()?;
+    let config = VolumeMount {
+        name: REGISTRY_AUTH_VOLUME.into(),
+        mount_path: format!("{REGISTRY_DOCKER_CONFIG}/config.json"),
+        sub_path: Some(DOCKERCONFIGJSON_KEY.into()),
+        read_only: Some(true),
+        ..Default::default()
+    };
+    Some((
+        env("DOCKER_CONFIG", REGISTRY_DOCKER_CONFIG),
+        [mount(DOCKER_CONFIG_VOLUME, REGISTRY_DOCKER_CONFIG, false), config],
+    ))
+}
+
+/// The volumes `registry_auth` needs.
+fn registry_auth_volumes(spec: &DindPod) -> Vec<Volume> {
+    let Some(secret) = &spec.registry_auth else {
+        return Vec::new();
+    };
+    vec![
+        empty_dir(DOCKER_CONFIG_VOLUME, None, None),
+        Volume {
+            name: REGISTRY_AUTH_VOLUME.into(),
+            secret: Some(SecretVolumeSource {
+                secret_name: Some(secret.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    ]
+}
+
+/// The clients the pod gets: the given ones, or the default client (none in-container).
 pub(super) fn clients<'a>(spec: &'a DindPod, wiring: &Wiring, default: &'a [Client; 1]) -> &'a [Client] {
     match (wiring, spec.clients.is_empty()) {
         (Wiring::InContainer { .. }, _) => &[],
@@ -84,12 +143,19 @@ pub(super) fn daemon(
     socket_group: bool,
 ) -> (Container, Vec<&'static str>) {
     let side = wiring.daemon_side();
-    let data_root = if r.rootless { ROOTLESS_DATA_ROOT } else { DATA_ROOT };
+    let buildkit = r.engine == Engine::Buildkit;
+    let data_root = if buildkit {
+        BUILDKIT_STATE
+    } else if r.rootless {
+        ROOTLESS_DATA_ROOT
+    } else {
+        DATA_ROOT
+    };
     // Sysbox mounts the data root from the node itself.
     let mut mounts = if r.sysbox.is_some() {
         Vec::new()
     } else {
-        vec![mount(STORAGE_VOLUME, data_root, false)]
+        vec![mount(storage_volume(r.engine), data_root, false)]
     };
     mounts.extend(side.mounts);
     let mut volumes = side.volumes;
@@ -129,6 +195,11 @@ pub(super) fn daemon(
     daemon_env.extend(spec.daemon_env.iter().map(|(k, v)| env(k, v)));
     if matches!(wiring, Wiring::InContainer { .. }) {
         daemon_env.extend(spec.env.iter().map(|(k, v)| env(k, v)));
+        // The steps run here: pushes read the credentials here too.
+        if let Some((config_env, config_mounts)) = registry_auth_side(spec) {
+            daemon_env.push(config_env);
+            mounts.extend(config_mounts);
+        }
     }
     if spec.native_sidecar && shape == Shape::Jenkins {
         // The plugin mounts the workspace into `containers` only: the sidecar daemon needs it too,
@@ -136,7 +207,26 @@ pub(super) fn daemon(
         mounts.push(mount(WORKSPACE_VOLUME, JENKINS_WORKSPACE, false));
         volumes.push(WORKSPACE_VOLUME);
     }
-    let security = if r.sysbox.is_some() {
+    let security = if buildkit {
+        // Rootless BuildKit: the image's user, no `privileged`; rootlesskit needs `unshare` and
+        // `mount` (seccomp and AppArmor Unconfined) and its setuid `newuidmap`
+        // (`allowPrivilegeEscalation` must not be false, which restricted-PSS defaults would set).
+        SecurityContext {
+            allow_privilege_escalation: Some(true),
+            run_as_non_root: Some(true),
+            run_as_user: Some(ROOTLESS_UID),
+            run_as_group: Some(ROOTLESS_UID),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "Unconfined".into(),
+                localhost_profile: None,
+            }),
+            app_armor_profile: (r.kube.minor >= dind_facts::APPARMOR_FIELD_MINOR).then(|| AppArmorProfile {
+                type_: "Unconfined".into(),
+                localhost_profile: None,
+            }),
+            ..Default::default()
+        }
+    } else if r.sysbox.is_some() {
         // Sysbox runs the daemon as root of the pod's user namespace: no `privileged`, and no
         // explicit `allowPrivilegeEscalation` (Sysbox rejects the first; the daemon needs the
         // default of the second for setuid programs in inner containers).
@@ -162,8 +252,7 @@ pub(super) fn daemon(
         }
     };
     let probe = spec.probe.or((!spec.no_probe).then(Probe::startup)).map(|p| {
-        let mut command = wiring.docker_command();
-        command.push("info".into());
+        let command = wiring.probe_command();
         KProbe {
             exec: Some(ExecAction { command: Some(command) }),
             period_seconds: Some(1),
@@ -173,7 +262,7 @@ pub(super) fn daemon(
         }
     });
     let container = Container {
-        name: DAEMON_NAME.into(),
+        name: daemon_name(r.engine).into(),
         image: Some(r.image.clone()),
         args: (!args.is_empty()).then_some(args),
         env: Some(daemon_env),
@@ -189,7 +278,7 @@ pub(super) fn daemon(
 
 /// The whole pod.
 pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -> Pod {
-    let default_client = [Client::new(DEFAULT_CLIENT)];
+    let default_client = default_client(r.engine);
     let client_specs = clients(spec, wiring, &default_client);
     let non_root_clients = client_specs
         .iter()
@@ -198,9 +287,10 @@ pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -
     // daemon's socket belongs to uid 1000, the default client's user.
     let socket_group = non_root_clients && !r.rootless && matches!(wiring, Wiring::Socket { .. });
     let mut volumes = Vec::new();
+    let registry_auth = registry_auth_side(spec);
     if r.sysbox.is_none() {
         volumes.push(empty_dir(
-            STORAGE_VOLUME,
+            storage_volume(r.engine),
             spec.storage.size_limit.as_ref(),
             spec.storage.medium.as_ref(),
         ));
@@ -209,6 +299,7 @@ pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -
     for v in daemon_volumes {
         volumes.push(empty_dir(v, None, None));
     }
+    volumes.extend(registry_auth_volumes(spec));
 
     let mut clients = Vec::new();
     for c in client_specs {
@@ -222,6 +313,10 @@ pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -
             if !volumes.iter().any(|v| v.name == m.volume) {
                 volumes.push(empty_dir(&m.volume, None, None));
             }
+        }
+        if let Some((config_env, config_mounts)) = &registry_auth {
+            envs.push(config_env.clone());
+            mounts.extend(config_mounts.iter().cloned());
         }
         let (command, args) = match &c.command {
             Some(cmd) => (cmd.clone(), None),
@@ -241,7 +336,10 @@ pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -
                 ..Default::default()
             },
         };
-        if client_user(c).is_some_and(|(uid, _)| uid != 0) && !c.env.iter().any(|(k, _)| k == "DOCKER_CONFIG") {
+        if registry_auth.is_none()
+            && client_user(c).is_some_and(|(uid, _)| uid != 0)
+            && !c.env.iter().any(|(k, _)| k == "DOCKER_CONFIG")
+        {
             // A uid without a passwd entry gets HOME=/, where the CLI cannot write its config or
             // buildx state: give it a writable directory.
             envs.push(env("DOCKER_CONFIG", CLIENT_DOCKER_CONFIG));
@@ -289,6 +387,13 @@ pub(super) fn pod(spec: &DindPod, r: &Resolved, wiring: &Wiring, shape: Shape) -
     }
     if r.sysbox == Some(UserNamespace::CriO) {
         annotations.insert(CRIO_USERNS_ANNOTATION.to_string(), CRIO_USERNS_MODE.to_string());
+    }
+    if r.engine == Engine::Buildkit && r.kube.minor < dind_facts::APPARMOR_FIELD_MINOR {
+        // Before the `appArmorProfile` field, the annotation is the only way.
+        annotations.insert(
+            crate::wiring::apparmor_annotation(BUILDKIT_NAME),
+            "unconfined".to_string(),
+        );
     }
     let name = match shape {
         Shape::Manifest => Some(meta.name.clone().unwrap_or_else(|| DEFAULT_POD_NAME.to_string())),

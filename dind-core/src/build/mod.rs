@@ -10,9 +10,9 @@ pub use lower::{DEFAULT_CLIENT_USER, DEFAULT_POD_NAME};
 
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::conventions::{DAEMON_NAME, DEFAULT_CLIENT, JENKINS_WORKSPACE};
+use crate::conventions::{DAEMON_NAME, JENKINS_WORKSPACE, REGISTRY_DOCKER_CONFIG};
 use crate::facts::KubeVersion;
-use crate::model::{Client, DindPod};
+use crate::model::{DindPod, Engine};
 use crate::wiring::Endpoint;
 use crate::{Diagnostic, Diagnostics, Severity};
 
@@ -32,26 +32,40 @@ pub(crate) struct Output {
     pub steps_container: String,
     pub kube: KubeVersion,
     pub client_endpoint: Option<Endpoint>,
+    /// The engine, which decides the default Jenkins steps.
+    pub engine: Engine,
 }
 
 /// `ValidateVolumeMounts`: a container's mount paths are unique. Clients add their own mounts to
 /// the transport's and, in a Jenkins agent, to the plugin's workspace mount.
 fn check_mounts(spec: &DindPod, w: &wiring::Wiring, shape: Shape) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    let default_client = [Client::new(DEFAULT_CLIENT)];
+    let default_client = lower::default_client(spec.engine);
     for (i, c) in lower::clients(spec, w, &default_client).iter().enumerate() {
-        let mut taken: Vec<(String, &str)> = w
+        // (path, who mounts it, whether nothing may be mounted below it either)
+        let mut taken: Vec<(String, &str, bool)> = w
             .client_side()
             .mounts
             .iter()
-            .map(|m| (m.mount_path.clone(), "the transport's volume"))
+            .map(|m| (m.mount_path.clone(), "the transport's volume", false))
             .collect();
         if shape == Shape::Jenkins {
-            taken.push((JENKINS_WORKSPACE.to_string(), "the Jenkins workspace"));
+            taken.push((JENKINS_WORKSPACE.to_string(), "the Jenkins workspace", false));
+        }
+        if spec.registry_auth.is_some() {
+            // registry_auth mounts `config.json` inside its directory.
+            taken.push((
+                REGISTRY_DOCKER_CONFIG.to_string(),
+                "registry_auth's DOCKER_CONFIG",
+                true,
+            ));
         }
         for m in &c.mounts {
             let path = m.path.trim_end_matches('/').to_string();
-            if let Some((_, owner)) = taken.iter().find(|(p, _)| p.trim_end_matches('/') == path) {
+            if let Some((_, owner, _)) = taken.iter().find(|(p, _, below)| {
+                let p = p.trim_end_matches('/');
+                p == path || (*below && path.starts_with(&format!("{p}/")))
+            }) {
                 input::err(
                     &mut errors,
                     &format!("clients[{i}].mounts"),
@@ -61,7 +75,7 @@ fn check_mounts(spec: &DindPod, w: &wiring::Wiring, shape: Shape) -> Vec<Diagnos
                     ),
                 );
             }
-            taken.push((path, "another mount of this client"));
+            taken.push((path, "another mount of this client", false));
         }
     }
     errors
@@ -70,7 +84,10 @@ fn check_mounts(spec: &DindPod, w: &wiring::Wiring, shape: Shape) -> Vec<Diagnos
 /// Checks, lowers, verifies the wiring and runs every rule.
 pub(crate) fn build(spec: &DindPod, shape: Shape) -> Result<Output, Diagnostics> {
     let r = input::check(spec).map_err(Diagnostics::new)?;
-    let w = wiring::Wiring::of(&r.transport, r.rootless, spec.insecure_tcp_all_interfaces);
+    let w = match r.engine {
+        Engine::Buildkit => wiring::Wiring::buildkit(),
+        _ => wiring::Wiring::of(&r.transport, r.rootless, spec.insecure_tcp_all_interfaces),
+    };
     let mut errors = check_mounts(spec, &w, shape);
     let pod = lower::pod(spec, &r, &w, shape);
     let pod_spec = pod.spec.as_ref();
@@ -78,7 +95,7 @@ pub(crate) fn build(spec: &DindPod, shape: Shape) -> Result<Output, Diagnostics>
         s.containers
             .iter()
             .chain(s.init_containers.iter().flatten())
-            .find(|c| c.name == DAEMON_NAME)
+            .find(|c| c.name == lower::daemon_name(r.engine))
     });
     if let Some(daemon) = daemon {
         errors.extend(wiring::verify(
@@ -99,7 +116,7 @@ pub(crate) fn build(spec: &DindPod, shape: Shape) -> Result<Output, Diagnostics>
         _ => spec
             .clients
             .first()
-            .map_or_else(|| DEFAULT_CLIENT.to_string(), |c| c.name.clone()),
+            .map_or_else(|| lower::default_client(r.engine)[0].name.clone(), |c| c.name.clone()),
     };
     Ok(Output {
         pod,
@@ -107,5 +124,6 @@ pub(crate) fn build(spec: &DindPod, shape: Shape) -> Result<Output, Diagnostics>
         steps_container,
         kube: r.kube,
         client_endpoint: w.client_endpoint(),
+        engine: r.engine,
     })
 }

@@ -22,6 +22,9 @@ pub(super) enum Wiring {
     Tls { port: u16 },
     /// No clients; the daemon's socket, on a volume when rootless.
     InContainer { path: String, volume: bool },
+    /// Engine `buildkit`: rootless buildkitd serving `socket` on an emptyDir shared with the
+    /// clients, which name it in `BUILDKIT_HOST`.
+    Buildkit { socket: String },
 }
 
 pub(super) fn env(name: &str, value: &str) -> EnvVar {
@@ -57,6 +60,13 @@ pub(super) struct ClientSide {
 }
 
 impl Wiring {
+    /// The wiring of engine `buildkit`.
+    pub(super) fn buildkit() -> Wiring {
+        Wiring::Buildkit {
+            socket: BUILDKIT_SOCKET.to_string(),
+        }
+    }
+
     /// The wiring of a transport.
     pub(super) fn of(transport: &Transport, rootless: bool, all_interfaces: bool) -> Wiring {
         match transport {
@@ -94,6 +104,7 @@ impl Wiring {
         match self {
             Wiring::Socket { daemon_path, .. } => (Endpoint::Unix(daemon_path.clone()), None),
             Wiring::InContainer { path, .. } => (Endpoint::Unix(path.clone()), None),
+            Wiring::Buildkit { socket } => (Endpoint::Unix(socket.clone()), None),
             Wiring::Tcp { port, all_interfaces } => (
                 Endpoint::Tcp {
                     host: if *all_interfaces { "0.0.0.0" } else { "127.0.0.1" }.into(),
@@ -115,6 +126,7 @@ impl Wiring {
     pub(super) fn client_endpoint(&self) -> Option<Endpoint> {
         match self {
             Wiring::Socket { client_path, .. } => Some(Endpoint::Unix(client_path.clone())),
+            Wiring::Buildkit { socket } => Some(Endpoint::Unix(socket.clone())),
             Wiring::Tcp { port, .. } => Some(Endpoint::Tcp {
                 host: "127.0.0.1".into(),
                 port: Some(*port),
@@ -167,6 +179,19 @@ impl Wiring {
                     side.volumes.push(SOCKET_VOLUME);
                 }
             }
+            Wiring::Buildkit { socket } => {
+                // The image's entrypoint (`rootlesskit buildkitd`) gets only flags: no process
+                // sandbox (the container's /proc is masked), and the shared socket.
+                side.args.extend([
+                    "--oci-worker-no-process-sandbox".to_string(),
+                    format!("--addr=unix://{socket}"),
+                ]);
+                side.mounts.push(mount(BUILDKIT_SOCKET_VOLUME, parent(socket), false));
+                side.volumes.push(BUILDKIT_SOCKET_VOLUME);
+                // The image presets BUILDKIT_HOST to `$XDG_RUNTIME_DIR/buildkit/buildkitd.sock`;
+                // buildkitd does not read it, but `kubectl exec -c buildkitd -- buildctl` does.
+                side.env.push(env("BUILDKIT_HOST", &format!("unix://{socket}")));
+            }
         }
         side
     }
@@ -189,6 +214,10 @@ impl Wiring {
                 side.mounts.push(mount(CERTS_VOLUME, CLIENT_CERTS, true));
             }
             Wiring::InContainer { .. } => {}
+            Wiring::Buildkit { socket } => {
+                side.env.push(env("BUILDKIT_HOST", &format!("unix://{socket}")));
+                side.mounts.push(mount(BUILDKIT_SOCKET_VOLUME, parent(socket), false));
+            }
         }
         side
     }
@@ -204,14 +233,23 @@ impl Wiring {
             Wiring::Tcp { port, .. } => format!("tcp://127.0.0.1:{port}"),
             Wiring::Tls { .. } if rootless => format!("unix:///run/user/{ROOTLESS_UID}/docker.sock"),
             Wiring::Tls { .. } => format!("unix://{DEFAULT_CLIENT_SOCKET}"),
+            // `daemon_side` points the image's own `buildctl` at the socket.
+            Wiring::Buildkit { .. } => return None,
         };
         (host != format!("unix://{DEFAULT_CLIENT_SOCKET}")).then_some(host)
     }
 
-    /// `docker` with the global flags that reach the daemon from inside its own container.
-    pub(super) fn docker_command(&self) -> Vec<String> {
+    /// The startup probe's command: it succeeds once the daemon answers on the endpoint the
+    /// clients use (`docker info`, or `buildctl debug workers` once a worker is up).
+    pub(super) fn probe_command(&self) -> Vec<String> {
+        if let Wiring::Buildkit { socket } = self {
+            return ["buildctl", &format!("--addr=unix://{socket}"), "debug", "workers"]
+                .map(String::from)
+                .to_vec();
+        }
         let mut cmd = vec!["docker".to_string()];
         match self {
+            Wiring::Buildkit { .. } => {}
             Wiring::Socket { daemon_path, .. } => cmd.push(format!("--host=unix://{daemon_path}")),
             Wiring::InContainer { path, .. } => cmd.push(format!("--host=unix://{path}")),
             Wiring::Tcp { port, .. } => cmd.push(format!("--host=tcp://127.0.0.1:{port}")),
@@ -223,6 +261,7 @@ impl Wiring {
                 cmd.push(format!("--tlskey={CLIENT_CERTS}/key.pem"));
             }
         }
+        cmd.push("info".into());
         cmd
     }
 
@@ -232,6 +271,7 @@ impl Wiring {
             Wiring::Socket { .. } => "socket",
             Wiring::Tcp { .. } | Wiring::Tls { .. } => "port",
             Wiring::InContainer { .. } => "transport",
+            Wiring::Buildkit { .. } => "engine",
         }
     }
 }
@@ -241,6 +281,24 @@ impl Wiring {
 /// at the setting that chose it.
 pub(super) fn verify(wiring: &Wiring, daemon: &Container, pod: Option<&PodSecurityContext>) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
+    if let Wiring::Buildkit { socket } = wiring {
+        let served = Endpoint::Unix(socket.clone());
+        match model::buildkitd(daemon, &std::collections::BTreeMap::new(), pod) {
+            Some(w) if w.rootlesskit && w.listeners.contains(&served) => {}
+            Some(w) if !w.rootlesskit => err(
+                &mut errors,
+                "image",
+                "buildkitd would not run under rootlesskit (the rootless image's entrypoint)".into(),
+            ),
+            Some(_) => err(
+                &mut errors,
+                "engine",
+                format!("buildkitd would not serve `{}`", served.to_url()),
+            ),
+            None => err(&mut errors, "image", "the container would not start buildkitd".into()),
+        }
+        return errors;
+    }
     let Some(w) = model::daemon(daemon, pod) else {
         err(
             &mut errors,

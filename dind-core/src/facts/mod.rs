@@ -1,8 +1,11 @@
 //! Release facts compiled from `data/*.toml`: Docker Engine lines and behaviours, Kubernetes
 //! minors, and the image names dind uses.
 
+mod buildkit;
 mod image;
 mod versions;
+
+pub use buildkit::{BuildkitImage, BuildkitRelease, BuildkitVersion, latest_buildkit, resolve_buildkit_version};
 
 pub use image::{DockerImage, ImageRole};
 pub use versions::{DockerVersion, KubeVersion};

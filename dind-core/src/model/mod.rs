@@ -7,7 +7,7 @@ mod storage;
 mod transport;
 
 pub use client::{Client, Mount};
-pub use modes::{CRIO_USERNS_ANNOTATION, CRIO_USERNS_MODE, Runtime, SYSBOX_RUNTIME_CLASS, UserNamespace};
+pub use modes::{CRIO_USERNS_ANNOTATION, CRIO_USERNS_MODE, Engine, Runtime, SYSBOX_RUNTIME_CLASS, UserNamespace};
 pub use probe::{DEFAULT_PROBE_BUDGET, MIN_PROBE_BUDGET, Probe};
 pub use storage::Storage;
 pub use transport::{DAEMON_SOCKET_DIR, DEFAULT_CLIENT_SOCKET, PLAINTEXT_PORT, TLS_PORT, Transport, TransportKind};
@@ -44,7 +44,7 @@ pub const DEFAULT_DAEMON_MEMORY_REQUEST: &str = "1Gi";
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DindPod {
-    pub(crate) transport: Transport,
+    pub(crate) transport: Option<Transport>,
     pub(crate) port: Option<u32>,
     pub(crate) socket: Option<String>,
     pub(crate) rootless: bool,
@@ -69,6 +69,9 @@ pub struct DindPod {
     pub(crate) service_account_token: Option<bool>,
     pub(crate) runtime: Runtime,
     pub(crate) user_namespace: Option<UserNamespace>,
+    pub(crate) engine: Engine,
+    pub(crate) buildkit_version: Option<String>,
+    pub(crate) registry_auth: Option<String>,
     pub(crate) meta: PodMeta,
 }
 
@@ -94,7 +97,7 @@ impl DindPod {
     /// How clients reach the daemon (default: [`Transport::Unix`] at the default path).
     #[must_use]
     pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = transport;
+        self.transport = Some(transport);
         self
     }
 
@@ -132,6 +135,56 @@ impl DindPod {
     #[must_use]
     pub fn runtime(mut self, runtime: Runtime) -> Self {
         self.runtime = runtime;
+        self
+    }
+
+    /// The build engine (default [`Engine::Docker`]). [`Engine::Buildkit`] runs a pinned
+    /// rootless `buildkitd` (`moby/buildkit:<v>-rootless`, no `privileged`, nothing on the nodes)
+    /// on a unix socket shared with its clients, which get `buildctl` (`BUILDKIT_HOST`) from the
+    /// same image. It only builds and pushes: `docker run` and compose need the docker engine.
+    /// The transport, `rootless`, `docker_version` and the dockerd options do not apply to it.
+    ///
+    /// ```
+    /// use dind_core::{DindPod, Engine};
+    /// let built = DindPod::new().engine(Engine::Buildkit).build()?;
+    /// let daemon = &built.pod().spec.as_ref().unwrap().containers[0];
+    /// assert_eq!(daemon.image.as_deref(), Some("moby/buildkit:v0.32.2-rootless"));
+    /// assert!(daemon.command.is_none() && built.to_yaml().find("privileged").is_none());
+    /// # Ok::<(), dind_core::Diagnostics>(())
+    /// ```
+    #[must_use]
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// The BuildKit release of [`Engine::Buildkit`]: a line (`"0.32"`) selects its newest known
+    /// patch; a full version (`"0.32.2"`) is used as is. Default: the newest known release.
+    #[must_use]
+    pub fn buildkit_version(mut self, version: impl Into<String>) -> Self {
+        self.buildkit_version = Some(version.into());
+        self
+    }
+
+    /// Registry credentials for pushes and private pulls: the name of a
+    /// `kubernetes.io/dockerconfigjson` Secret in the pod's namespace. Every client (and, with
+    /// [`Transport::InContainer`], the daemon container where the steps run) gets its
+    /// `.dockerconfigjson` as a read-only `config.json` in `DOCKER_CONFIG=/etc/docker-config`, an
+    /// emptyDir so the CLI can still write beside it (not under `/tmp`, which the image's
+    /// `hack/dind` covers with a tmpfs). `docker push`, `docker buildx` and `buildctl` read it
+    /// there. The credentials never appear in the pod: no env value, nothing in the YAML.
+    ///
+    /// ```
+    /// use dind_core::DindPod;
+    /// let built = DindPod::new().registry_auth("registry-credentials").build()?;
+    /// let yaml = built.to_yaml();
+    /// assert!(yaml.contains("secretName: registry-credentials"));
+    /// assert!(yaml.contains("mountPath: /etc/docker-config/config.json"));
+    /// # Ok::<(), dind_core::Diagnostics>(())
+    /// ```
+    #[must_use]
+    pub fn registry_auth(mut self, secret: impl Into<String>) -> Self {
+        self.registry_auth = Some(secret.into());
         self
     }
 

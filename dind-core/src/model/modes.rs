@@ -94,6 +94,29 @@ named!(
     ]
 );
 
+named!(
+    /// The build engine: what daemon the pod runs for its steps.
+    ///
+    /// ```
+    /// use dind_core::Engine;
+    /// assert_eq!(Engine::parse("buildkit"), Ok(Engine::Buildkit));
+    /// assert_eq!(Engine::default().as_str(), "docker");
+    /// ```
+    Engine,
+    "engine",
+    dind_facts::ENGINES,
+    [
+        /// dockerd from the `docker:<v>-dind` image: `docker build`, `docker run`, compose,
+        /// Testcontainers.
+        #[default]
+        Docker,
+        /// Rootless BuildKit (`moby/buildkit:<v>-rootless`): no `privileged` and nothing on the
+        /// nodes, but it only builds and pushes (no `docker run`). Its seccomp and AppArmor
+        /// profiles are `Unconfined`, so the namespace needs Pod Security level `privileged`.
+        Buildkit,
+    ]
+);
+
 /// The runtime class the Sysbox installer creates (its handler is the same name).
 pub const SYSBOX_RUNTIME_CLASS: &str = "sysbox-runc";
 /// The CRI-O annotation that gives a pod its own user namespace.
@@ -109,6 +132,9 @@ mod tests {
     fn every_name_parses_back() {
         for r in Runtime::VARIANTS {
             assert_eq!(Runtime::parse(r.as_str()), Ok(*r));
+        }
+        for e in Engine::VARIANTS {
+            assert_eq!(Engine::parse(e.as_str()), Ok(*e));
         }
         for u in UserNamespace::VARIANTS {
             assert_eq!(UserNamespace::parse(&u.to_string()), Ok(*u));

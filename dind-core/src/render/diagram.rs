@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::topology::Topology;
-use crate::wiring::{Endpoint, TlsMode};
+use crate::wiring::{BuildkitLaunch, Endpoint, TlsMode, buildkit_client_host};
 
 /// Renders the diagram.
 ///
@@ -45,6 +45,43 @@ pub fn diagram(pod: &Pod) -> String {
             out.push_str(&format!("  listens     {}{tls}\n", l.endpoint.to_url()));
         }
         for m in d.place.container.volume_mounts.iter().flatten() {
+            out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
+        }
+    }
+    for b in &t.buildkitds {
+        let kind = if b.place.is_native_sidecar() {
+            "native sidecar"
+        } else {
+            "container"
+        };
+        let how = match (b.wiring.launch, b.wiring.rootlesskit) {
+            (BuildkitLaunch::Direct, _) => ", buildkitd without rootlesskit",
+            (_, true) => ", rootless",
+            (_, false) => ", rootful",
+        };
+        out.push_str(&format!(
+            "[{}] {} (BuildKit, {kind}{how}{})\n",
+            b.place.name(),
+            b.place.container.image.as_deref().unwrap_or(""),
+            if b.wiring.privileged { ", privileged" } else { "" }
+        ));
+        for l in &b.wiring.listeners {
+            out.push_str(&format!("  listens     {}\n", l.to_url()));
+        }
+        for m in b.place.container.volume_mounts.iter().flatten() {
+            out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
+        }
+    }
+    for place in t
+        .containers
+        .iter()
+        .filter(|p| !t.buildkitds.iter().any(|b| b.place.name() == p.name()))
+    {
+        let Some((endpoint, source)) = buildkit_client_host(place.container) else {
+            continue;
+        };
+        out.push_str(&format!("[{}] --> {} ({source})\n", place.name(), endpoint.to_url()));
+        for m in place.container.volume_mounts.iter().flatten() {
             out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
         }
     }

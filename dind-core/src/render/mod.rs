@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::Diagnostic;
 use crate::build::Output;
 use crate::facts::KubeVersion;
+use crate::model::Engine;
 use crate::wiring::Endpoint;
 
 pub mod diagram;
@@ -51,6 +52,18 @@ impl Built {
         self.kube_version
     }
 
+    /// The Pod Security Standards level the namespace must allow for this pod, and why.
+    ///
+    /// ```
+    /// use dind_core::{DindPod, PodSecurityLevel};
+    /// let built = DindPod::new().build()?;
+    /// assert_eq!(built.pod_security().level, PodSecurityLevel::Privileged);
+    /// # Ok::<(), dind_core::Diagnostics>(())
+    /// ```
+    pub fn pod_security(&self) -> crate::PodSecurity {
+        crate::PodSecurity::of(&self.pod)
+    }
+
     /// The endpoint the clients use (`DOCKER_HOST`), `None` for the `in-container` transport.
     pub fn client_endpoint(&self) -> Option<&Endpoint> {
         self.client_endpoint.as_ref()
@@ -80,6 +93,7 @@ pub struct JenkinsPod {
     warnings: Vec<Diagnostic>,
     steps_container: String,
     kube_version: KubeVersion,
+    engine: Engine,
 }
 
 impl JenkinsPod {
@@ -89,7 +103,37 @@ impl JenkinsPod {
             warnings: o.warnings,
             steps_container: o.steps_container,
             kube_version: o.kube,
+            engine: o.engine,
         }
+    }
+
+    /// The shell steps a pipeline runs: the options' steps, or when they give none, the engine's
+    /// own check that the daemon answers (`docker version`, `docker info`; for BuildKit
+    /// `buildctl debug workers` and a build of the workspace's Dockerfile).
+    ///
+    /// ```
+    /// use dind_core::{DindPod, Engine};
+    /// let agent = DindPod::new().engine(Engine::Buildkit).build_jenkins()?;
+    /// let steps = agent.steps(&Default::default());
+    /// assert!(steps[0].starts_with("buildctl"));
+    /// # Ok::<(), dind_core::Diagnostics>(())
+    /// ```
+    pub fn steps(&self, options: &crate::render::jenkins::JenkinsOptions) -> Vec<String> {
+        if !options.steps.is_empty() {
+            return options.steps.clone();
+        }
+        match self.engine {
+            Engine::Buildkit => vec![
+                "buildctl debug workers".into(),
+                "buildctl build --frontend dockerfile.v0 --local context=. --local dockerfile=.".into(),
+            ],
+            _ => vec!["docker version".into(), "docker info".into()],
+        }
+    }
+
+    /// The Pod Security Standards level the namespace must allow for this pod.
+    pub fn pod_security(&self) -> crate::PodSecurity {
+        crate::PodSecurity::of(&self.pod)
     }
 
     /// The pod.

@@ -195,13 +195,7 @@ fn duration_seconds(text: &str) -> Option<f64> {
 
 /// Whether a container's main process returns at once; `None` when it cannot be told.
 fn exits(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
-    let words: Vec<String> = c
-        .command
-        .iter()
-        .flatten()
-        .chain(c.args.iter().flatten())
-        .cloned()
-        .collect();
+    let words = crate::wiring::argv(c);
     if words.is_empty() {
         let image = DockerImage::parse(c.image.as_deref().unwrap_or(""));
         return (image.role() == ImageRole::Cli)

@@ -1,14 +1,18 @@
 //! The rule engine: every rule is a small function over the analysed [`Topology`]. The builder and
 //! `dind lint` run the same list.
 
+mod buildkit;
 pub(crate) mod checks;
 mod clients;
+mod credentials;
 mod daemon;
 mod listeners;
 mod pod;
 mod probes;
 mod runtime;
 pub(crate) mod waits;
+
+pub use credentials::credential_name;
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -136,6 +140,11 @@ const RULES: &[Rule] = &[
     runtime::sysbox_unsupported,             // DIND027
     runtime::host_users_with_host_namespace, // DIND028
     runtime::host_users_gate_off,            // DIND029
+    buildkit::command_skips_rootlesskit,     // DIND030
+    buildkit::rootless_confined,             // DIND031
+    buildkit::client_endpoint_unserved,      // DIND032
+    buildkit::image_unpinned,                // DIND033
+    credentials::plain_credentials,          // DIND034
 ];
 
 /// Runs every rule on a pod. Codes listed in the pod's `dind/allow` annotation are reported as

@@ -5,9 +5,9 @@
 
 use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, Volume};
 
-use crate::facts::{DockerImage, ImageRole};
+use crate::facts::{BuildkitImage, DockerImage, ImageRole};
 pub use crate::wiring::Endpoint;
-use crate::wiring::{self, DaemonWiring, Env, EnvValue, Hidden};
+use crate::wiring::{self, BuildkitWiring, DaemonWiring, Env, EnvValue, Hidden};
 
 /// A container with its place in the pod.
 #[derive(Clone, Copy, Debug)]
@@ -94,6 +94,17 @@ pub struct Daemon<'a> {
     pub wiring: DaemonWiring,
 }
 
+/// A BuildKit daemon container (`buildkitd`).
+#[derive(Clone, Debug)]
+pub struct BuildkitDaemon<'a> {
+    /// The container.
+    pub place: Place<'a>,
+    /// Its image, when it is `moby/buildkit`.
+    pub image: Option<BuildkitImage>,
+    /// What it does: launch, rootlesskit, listeners, confinement.
+    pub wiring: BuildkitWiring,
+}
+
 /// A client container: where `docker` commands run against the daemon.
 #[derive(Clone, Debug)]
 pub struct ClientView<'a> {
@@ -131,8 +142,10 @@ pub struct Topology<'a> {
     pub spec: &'a PodSpec,
     /// Every container, `containers` then `initContainers`.
     pub containers: Vec<Place<'a>>,
-    /// The daemons.
+    /// The Docker daemons.
     pub daemons: Vec<Daemon<'a>>,
+    /// The BuildKit daemons.
+    pub buildkitds: Vec<BuildkitDaemon<'a>>,
     /// The clients.
     pub clients: Vec<ClientView<'a>>,
 }
@@ -153,6 +166,7 @@ fn is_client(container: &Container) -> bool {
 }
 
 static EMPTY_SPEC: std::sync::LazyLock<PodSpec> = std::sync::LazyLock::new(PodSpec::default);
+static EMPTY_ANNOTATIONS: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
 
 impl<'a> Topology<'a> {
     /// Analyses a pod.
@@ -180,10 +194,18 @@ impl<'a> Topology<'a> {
                 }),
         );
         let mut daemons = Vec::new();
+        let mut buildkitds = Vec::new();
         let mut clients = Vec::new();
+        let annotations = pod.metadata.annotations.as_ref().unwrap_or(&EMPTY_ANNOTATIONS);
         for place in &containers {
             let c = place.container;
-            if let Some(w) = wiring::daemon(c, spec.security_context.as_ref()) {
+            if let Some(w) = wiring::buildkitd(c, annotations, spec.security_context.as_ref()) {
+                buildkitds.push(BuildkitDaemon {
+                    place: *place,
+                    image: BuildkitImage::parse(c.image.as_deref().unwrap_or("")),
+                    wiring: w,
+                });
+            } else if let Some(w) = wiring::daemon(c, spec.security_context.as_ref()) {
                 daemons.push(Daemon {
                     place: *place,
                     image: DockerImage::parse(c.image.as_deref().unwrap_or("")),
@@ -220,6 +242,7 @@ impl<'a> Topology<'a> {
             spec,
             containers,
             daemons,
+            buildkitds,
             clients,
         }
     }
@@ -260,6 +283,18 @@ impl<'a> Topology<'a> {
                 }
             }
             _ => SocketReach::NotShared,
+        }
+    }
+
+    /// Every path at which container `to` sees the file that container `from` has at `path` on
+    /// a shared volume (empty when no volume is shared).
+    pub fn shared_paths(&self, from: &Place<'_>, path: &str, to: &Place<'_>) -> Vec<String> {
+        if from.name() == to.name() && from.init == to.init {
+            return vec![path.to_string()];
+        }
+        match from.mount_at(path) {
+            Some((volume, _, rest)) if !rest.is_empty() => to.paths_of(volume, &rest),
+            _ => Vec::new(),
         }
     }
 

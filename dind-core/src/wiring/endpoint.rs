@@ -27,7 +27,7 @@ impl Endpoint {
     /// ```
     pub fn parse(text: &str) -> Endpoint {
         if let Some(path) = text.strip_prefix("unix://") {
-            return Endpoint::Unix(path.to_string());
+            return Endpoint::Unix(lexical_path(path));
         }
         if let Some(rest) = text.strip_prefix("tcp://") {
             let rest = rest.split('/').next().unwrap_or("");
@@ -76,4 +76,20 @@ impl Endpoint {
     pub fn is_wildcard_host(host: &str) -> bool {
         matches!(host, "" | "0.0.0.0" | "::" | "[::]")
     }
+}
+
+/// A path as the kernel resolves it without following links: repeated `/` and `.` segments
+/// dropped (`/run//buildkit/./x.sock` is `/run/buildkit/x.sock`). `..` is kept: what it names
+/// depends on links dind cannot see.
+///
+/// ```
+/// use dind_core::wiring::Endpoint;
+/// assert_eq!(Endpoint::parse("unix:///run//buildkit/./b.sock"), Endpoint::Unix("/run/buildkit/b.sock".into()));
+/// assert_eq!(Endpoint::parse("unix:///a/../b.sock"), Endpoint::Unix("/a/../b.sock".into()));
+/// ```
+fn lexical_path(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let joined = parts.join("/");
+    if absolute { format!("/{joined}") } else { joined }
 }

@@ -4,16 +4,21 @@
 //! builder asks it about the daemon it writes; the topology asks it about any container of a
 //! linted pod. Nothing else in dind decides these things.
 
+mod buildkit;
 mod endpoint;
 mod entrypoint;
 mod env;
 pub(crate) mod words;
 
+pub use buildkit::{
+    BuildkitLaunch, BuildkitWiring, Confinement, ROOTFUL_BUILDKIT_SOCKET, ROOTLESS_BUILDKIT_STATE,
+    ROOTLESS_RUNTIME_DIR, apparmor_annotation, buildkit_client_host, buildkitd,
+};
 pub use endpoint::Endpoint;
 pub use entrypoint::{Bypass, Launch};
 pub use env::{Env, EnvValue};
+pub(crate) use words::{argv, command_words, program, shell_script};
 pub use words::{expand, flag_on, flag_setting, flag_values, shell_words};
-pub(crate) use words::{program, shell_script};
 
 use std::fmt;
 

@@ -89,6 +89,22 @@ pub(crate) fn is_shell(word: &str) -> bool {
 }
 
 /// `[sh, -c, SCRIPT, ...]` (in one list) → the script.
+/// A container's `command` then `args`: the argv kubelet starts when both are given.
+pub(crate) fn argv(container: &k8s_openapi::api::core::v1::Container) -> Vec<String> {
+    container
+        .command
+        .iter()
+        .flatten()
+        .chain(container.args.iter().flatten())
+        .cloned()
+        .collect()
+}
+
+/// The words a command runs: a shell's `-c` script split into words, else the argv itself.
+pub(crate) fn command_words(argv: &[String]) -> Vec<String> {
+    shell_script(argv).map_or_else(|| argv.to_vec(), shell_words)
+}
+
 pub(crate) fn shell_script(words: &[String]) -> Option<&str> {
     let (first, rest) = words.split_first()?;
     if !is_shell(first) {

@@ -1,7 +1,7 @@
 //! A crate outside the workspace derives DindConfig and gets the same pod as the builder.
 use std::collections::BTreeMap;
 
-use dind::{Client, DindConfig, DindPod, Runtime, Transport, UserNamespace};
+use dind::{Client, DindConfig, DindPod, Engine, Runtime, Transport, UserNamespace};
 
 #[derive(DindConfig)]
 #[dind(transport = "tcp", docker_version = "29")]
@@ -26,7 +26,15 @@ struct Rootless<T: Clone> {
 #[dind(runtime = "sysbox", user_namespace = "cri-o", transport = "tls")]
 struct Sysbox {}
 
+#[derive(DindConfig)]
+#[dind(engine = "buildkit", buildkit_version = "0.31", registry_auth = "registry-credentials")]
+struct Buildkit {}
+
 fn main() {
+    let buildkit = Buildkit {}.build().unwrap().to_yaml();
+    let builder = DindPod::new().engine(Engine::Buildkit).buildkit_version("0.31").registry_auth("registry-credentials").build().unwrap().to_yaml();
+    assert_eq!(buildkit, builder);
+    assert!(buildkit.contains("moby/buildkit:v0.31.2-rootless"));
     let sysbox = Sysbox {}.build().unwrap().to_yaml();
     let builder = DindPod::new().runtime(Runtime::Sysbox).user_namespace(UserNamespace::CriO).transport(Transport::tls()).build().unwrap().to_yaml();
     assert_eq!(sysbox, builder);

@@ -40,7 +40,7 @@ pub enum MergeStrategy {
 /// Options of the Jenkins formats.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JenkinsOptions {
-    /// Shell steps (default `docker version`, `docker info`).
+    /// Shell steps; empty (the default) runs the engine's own check ([`JenkinsPod::steps`]).
     pub steps: Vec<String>,
     /// `cloud`.
     pub cloud: Option<String>,
@@ -69,7 +69,7 @@ pub struct JenkinsOptions {
 impl Default for JenkinsOptions {
     fn default() -> Self {
         JenkinsOptions {
-            steps: vec!["docker version".into(), "docker info".into()],
+            steps: Vec::new(),
             cloud: None,
             namespace: None,
             service_account: None,
@@ -224,9 +224,9 @@ fn options(o: &JenkinsOptions) -> Result<Vec<(&'static str, String)>, Diagnostic
     Ok(v)
 }
 
-fn steps(o: &JenkinsOptions, indent: &str) -> Result<String, Diagnostics> {
+fn steps(steps: &[String], indent: &str) -> Result<String, Diagnostics> {
     let mut out = String::new();
-    for (i, s) in o.steps.iter().enumerate() {
+    for (i, s) in steps.iter().enumerate() {
         out.push_str(&format!("{indent}sh {}\n", lit(s, &format!("jenkins.steps[{i}]"))?));
     }
     Ok(out)
@@ -256,7 +256,7 @@ impl JenkinsPod {
             "        container({}) {{\n",
             lit(self.steps_container(), "clients")?
         ));
-        out.push_str(&steps(o, "            ")?);
+        out.push_str(&steps(&self.steps(o), "            ")?);
         out.push_str("        }\n    }\n}\n");
         Ok(out)
     }
@@ -276,7 +276,7 @@ impl JenkinsPod {
             out.push_str(&format!("            {k} {v}\n"));
         }
         out.push_str("        }\n    }\n    stages {\n        stage('Build') {\n            steps {\n");
-        out.push_str(&steps(o, "                ")?);
+        out.push_str(&steps(&self.steps(o), "                ")?);
         out.push_str("            }\n        }\n    }\n}\n");
         Ok(out)
     }

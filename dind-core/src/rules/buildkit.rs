@@ -1,0 +1,210 @@
+//! Rules about BuildKit daemons (`buildkitd`) and their clients (`buildctl`, buildx's `remote`
+//! driver), asked of the BuildKit model in [`crate::wiring`].
+
+use super::Context;
+use crate::facts::BuildkitImage;
+use crate::topology::{BuildkitDaemon, Place, Topology};
+use crate::wiring::{BuildkitLaunch, Confinement, Endpoint, apparmor_annotation, buildkit_client_host};
+use crate::{Code, Diagnostic, Severity};
+
+/// DIND030: `command:` that runs buildkitd without the rootless image's rootlesskit.
+pub(super) fn command_skips_rootlesskit(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for b in &t.buildkitds {
+        if b.wiring.launch == BuildkitLaunch::Direct && b.wiring.rootless {
+            let field = if b.place.container.command.as_ref().is_some_and(|c| !c.is_empty()) {
+                "command"
+            } else {
+                "args"
+            };
+            out.push(
+                Diagnostic::rule(
+                    Code::Dind030,
+                    format!("{}.{field}", b.place.path()),
+                    "a rootless buildkitd started without rootlesskit (the image's entrypoint is `rootlesskit buildkitd`): as uid 1000 outside a user namespace it refuses to start, and its socket never appears",
+                )
+                .in_container(b.place.name()),
+            );
+        }
+    }
+}
+
+/// Whether `/proc` is unmasked for the container (`procMount: Unmasked`, which needs
+/// `hostUsers: false`): then each build step can mount its own `/proc`.
+fn proc_unmasked(t: &Topology<'_>, b: &BuildkitDaemon<'_>) -> bool {
+    t.spec.host_users == Some(false)
+        && b.place
+            .container
+            .security_context
+            .as_ref()
+            .and_then(|s| s.proc_mount.as_deref())
+            == Some("Unmasked")
+}
+
+/// DIND031: a rootless buildkitd that its confinement stops from building.
+pub(super) fn rootless_confined(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for b in t
+        .buildkitds
+        .iter()
+        .filter(|b| b.wiring.rootlesskit && !b.wiring.privileged)
+    {
+        let path = b.place.path();
+        let mut push = |field: String, message: String, severity: Severity| {
+            let mut d = Diagnostic::rule(Code::Dind031, field, message).in_container(b.place.name());
+            d.severity = severity;
+            out.push(d);
+        };
+        if b.wiring.no_new_privs {
+            push(
+                format!("{path}.securityContext.allowPrivilegeEscalation"),
+                "`allowPrivilegeEscalation: false` on a rootless buildkitd: no_new_privs makes the setuid `newuidmap` powerless, so rootlesskit cannot map its user namespace and buildkitd never starts".into(),
+                Severity::Error,
+            );
+        }
+        if !b.wiring.no_process_sandbox && !proc_unmasked(t, b) {
+            push(
+                format!("{path}.args"),
+                "a rootless, unprivileged buildkitd without `--oci-worker-no-process-sandbox`: each RUN step mounts a new /proc, which the container's masked /proc forbids (`mount proc ... operation not permitted`)".into(),
+                Severity::Error,
+            );
+        }
+        let apparmor_field = if b.wiring.apparmor_from_annotation {
+            format!("metadata.annotations.{}", apparmor_annotation(b.place.name()))
+        } else {
+            format!("{path}.securityContext.appArmorProfile")
+        };
+        for (what, field, confinement) in [
+            (
+                "seccomp",
+                format!("{path}.securityContext.seccompProfile"),
+                b.wiring.seccomp,
+            ),
+            ("AppArmor", apparmor_field, b.wiring.apparmor),
+        ] {
+            match confinement {
+                Confinement::Unconfined => {}
+                Confinement::Confined => push(
+                    field,
+                    format!(
+                        "a rootless buildkitd under a {what} profile: rootlesskit needs `unshare` and `mount`, which the profile blocks; set it to `Unconfined`"
+                    ),
+                    Severity::Error,
+                ),
+                Confinement::Unset => push(
+                    field,
+                    format!(
+                        "a rootless buildkitd with no {what} profile: the node decides ({}), and its default blocks rootlesskit's `unshare` and `mount`; set it to `Unconfined`",
+                        if what == "seccomp" {
+                            "kubelet's seccompDefault"
+                        } else {
+                            "the runtime's profile on AppArmor nodes"
+                        }
+                    ),
+                    Severity::Warning,
+                ),
+            }
+        }
+    }
+}
+
+/// Where `client` sees a socket that `b` serves at `path`.
+fn sees(t: &Topology<'_>, b: &BuildkitDaemon<'_>, path: &str, client: &Place<'_>) -> bool {
+    t.shared_paths(&b.place, path, client).iter().any(|p| p == path)
+}
+
+/// DIND032: a BuildKit client that names an endpoint no buildkitd of the pod serves.
+pub(super) fn client_endpoint_unserved(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    if t.buildkitds.is_empty() || t.buildkitds.iter().any(|b| b.wiring.uncertain.is_some()) {
+        return;
+    }
+    for place in &t.containers {
+        if t.buildkitds.iter().any(|b| b.place.name() == place.name()) {
+            continue;
+        }
+        let Some((endpoint, source)) = buildkit_client_host(place.container) else {
+            continue;
+        };
+        let served = match &endpoint {
+            Endpoint::Unix(path) => t.buildkitds.iter().any(|b| {
+                b.wiring.listeners.iter().any(|l| match l {
+                    Endpoint::Unix(p) => t.shared_paths(&b.place, p, place).iter().any(|seen| seen == path),
+                    _ => false,
+                })
+            }),
+            // Another pod's or a Service's address is out of sight.
+            Endpoint::Tcp { host, port } if Endpoint::is_loopback_host(host) || Endpoint::is_wildcard_host(host) => {
+                t.buildkitds.iter().any(|b| {
+                    b.wiring.listeners.iter().any(|l| {
+                        matches!(l, Endpoint::Tcp { host: h, port: p } if p == port && (Endpoint::is_wildcard_host(h) || Endpoint::is_loopback_host(h)))
+                    })
+                })
+            }
+            _ => true,
+        };
+        if served {
+            continue;
+        }
+        let offered: Vec<String> = t
+            .buildkitds
+            .iter()
+            .flat_map(|b| {
+                b.wiring.listeners.iter().map(move |l| match l {
+                    Endpoint::Unix(p) if !sees(t, b, p, place) => {
+                        format!("{} (not on a volume this container shares)", l.to_url())
+                    }
+                    _ => l.to_url(),
+                })
+            })
+            .collect();
+        let field = match source {
+            "BUILDKIT_HOST" => format!(
+                "{}.env[{}].value",
+                place.path(),
+                place.env().index("BUILDKIT_HOST").unwrap_or(0)
+            ),
+            _ if place
+                .container
+                .args
+                .as_ref()
+                .is_some_and(|a| a.iter().any(|w| w.contains("--addr"))) =>
+            {
+                format!("{}.args", place.path())
+            }
+            _ => format!("{}.command", place.path()),
+        };
+        out.push(
+            Diagnostic::rule(
+                Code::Dind032,
+                field,
+                format!(
+                    "{source} `{}` is not an endpoint buildkitd serves here; it serves {}",
+                    endpoint.to_url(),
+                    offered.join(", ")
+                ),
+            )
+            .in_container(place.name()),
+        );
+    }
+}
+
+/// DIND033: a `moby/buildkit` image on a tag that moves.
+pub(super) fn image_unpinned(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for place in &t.containers {
+        let Some(image) = place.container.image.as_deref() else {
+            continue;
+        };
+        let Some(b) = BuildkitImage::parse(image).filter(BuildkitImage::floats) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::rule(
+                Code::Dind033,
+                format!("{}.image", place.path()),
+                format!(
+                    "`{image}` floats: the next pull may bring another BuildKit; pin it, e.g. `{}`",
+                    b.pinned_suggestion()
+                ),
+            )
+            .in_container(place.name()),
+        );
+    }
+}
