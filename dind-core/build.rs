@@ -22,6 +22,10 @@ struct Rule {
     why: String,
     example: String,
     fix: String,
+    /// `safe` or `unsafe` when `dind lint --fix` repairs it.
+    autofix: Option<String>,
+    /// Why the automatic fix has that class.
+    autofix_why: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -112,9 +116,18 @@ fn rules(out: &mut String) {
         } else {
             "Severity::Warning"
         };
+        let autofix = match (r.autofix.as_deref(), &r.autofix_why) {
+            (None, None) => "None".to_string(),
+            (Some("safe"), Some(w)) => format!("Some((crate::fix::Applicability::Safe, {w:?}))"),
+            (Some("unsafe"), Some(w)) => format!("Some((crate::fix::Applicability::Unsafe, {w:?}))"),
+            _ => panic!(
+                "{file}: {}: `autofix` must be `safe` or `unsafe`, and comes with `autofix_why`",
+                r.code
+            ),
+        };
         let _ = writeln!(
             out,
-            "    RuleInfo {{ code: {:?}, name: {:?}, severity: {sev}, summary: {:?}, why: {:?}, example: {:?}, fix: {:?} }},",
+            "    RuleInfo {{ code: {:?}, name: {:?}, severity: {sev}, summary: {:?}, why: {:?}, example: {:?}, fix: {:?}, autofix: {autofix} }},",
             r.code, r.name, r.summary, r.why, r.example, r.fix
         );
     }

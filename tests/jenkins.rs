@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use dind::render::jenkins::{JenkinsOptions, MergeStrategy, PodRetention};
 use dind::{Client, DindPod, JenkinsPod};
 
@@ -45,34 +43,9 @@ fn hostile_pod() -> JenkinsPod {
 }
 
 /// `JAVA_HOME` as set, or else derived from the `java` on `PATH` (Debian's groovy script needs it).
-fn java_home() -> Option<std::path::PathBuf> {
-    if let Some(home) = std::env::var_os("JAVA_HOME").map(std::path::PathBuf::from)
-        && home.join("bin/java").exists()
-    {
-        return Some(home);
-    }
-    let path = std::env::var_os("PATH")?;
-    let java = std::env::split_paths(&path)
-        .map(|d| d.join("java"))
-        .find(|j| j.exists())?;
-    std::fs::canonicalize(java)
-        .ok()?
-        .parent()?
-        .parent()
-        .map(std::path::Path::to_path_buf)
-}
-
-fn groovy_command() -> Command {
-    let mut cmd = Command::new("groovy");
-    if let Some(home) = java_home() {
-        cmd.env("JAVA_HOME", home);
-    }
-    cmd
-}
-
 #[test]
 fn the_groovy_oracle_is_groovy_2_4_as_in_jenkins() {
-    let out = groovy_command()
+    let out = common::groovy_command()
         .arg("--version")
         .output()
         .unwrap_or_else(|e| panic!("groovy (Debian package `groovy`, run ./scripts/test.sh): {e}"));
@@ -81,17 +54,6 @@ fn the_groovy_oracle_is_groovy_2_4_as_in_jenkins() {
         version.contains("Groovy Version: 2.4."),
         "the tests need Groovy 2.4, found: {version}"
     );
-}
-
-fn groovy(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
-    let harness = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/groovy/harness.groovy");
-    let mut cmd = groovy_command();
-    let out = cmd
-        .arg(harness)
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| panic!("groovy (Debian package `groovy`, run ./scripts/test.sh): {e}"));
-    common::json_lines(&out, "groovy")
 }
 
 #[test]
@@ -144,7 +106,7 @@ fn groovy_reads_back_exactly_our_yaml() {
             ));
         }
     }
-    let results = groovy(&files);
+    let results = common::groovy(&files);
     assert_eq!(results.len(), expected.len());
     for (got, (name, yaml, container, steps)) in results.iter().zip(&expected) {
         assert_eq!(

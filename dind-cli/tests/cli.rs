@@ -562,3 +562,105 @@ fn registry_auth_mounts_the_secret_where_pushes_happen() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("registry_auth"));
 }
+
+/// `--fix` writes each file whole, reports what it fixed and what remains, and exits as lint
+/// does on what remains; `--diff` prints a unified diff and writes nothing; `--unsafe-fixes`
+/// needs `--fix`; standard input is never written back.
+#[test]
+fn fix_writes_diff_shows_and_exit_codes_follow_what_remains() {
+    let dir = scratch("cli-fix");
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/seed/probe-tcp.yaml"
+    ))
+    .unwrap();
+    let file = dir.join("pod.yaml");
+    std::fs::write(&file, &seed).unwrap();
+    let path = file.to_str().unwrap();
+
+    // --diff: the diff on stdout, the file untouched.
+    let diff = dind(&["lint", "--fix", "--diff", path]);
+    let out = String::from_utf8(diff.stdout.clone()).unwrap();
+    assert!(out.starts_with("--- a/"), "{out}");
+    assert!(
+        out.contains("\n-        port: tcp://localhost:8989\n") && out.contains("\n+        port: 8989\n"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), seed);
+    assert!(
+        stderr(&diff).contains("would fix[DIND002] set the port to 8989"),
+        "{}",
+        stderr(&diff)
+    );
+    // Errors remain without the unsafe fixes (DIND001, DIND006): exit 1.
+    assert_eq!(diff.status.code(), Some(1));
+
+    // Safe fixes only: written, and the unsafe ones counted.
+    let safe = dind(&["lint", "--fix", path]);
+    assert_eq!(safe.status.code(), Some(1), "{}", stderr(&safe));
+    assert!(stderr(&safe).contains("more with --unsafe-fixes"), "{}", stderr(&safe));
+    let once = std::fs::read_to_string(&file).unwrap();
+    assert!(once.contains("port: 8989") && once.contains("/bin/sh"), "{once}");
+    // The remaining findings show their fix class.
+    assert!(String::from_utf8_lossy(&safe.stdout).contains("= fix (unsafe, --fix --unsafe-fixes)"));
+
+    // All fixes: no error left, exit 0; the JSON report lists nothing fixable that is left.
+    let all = dind(&["lint", "--fix", "--unsafe-fixes", "--format", "json", path]);
+    assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
+    let report: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(report["summary"]["errors"], 0);
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert!(!fixed.contains("/bin/sh") && fixed.starts_with("# Seed"), "{fixed}");
+    // No temporary file is left beside it.
+    let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+
+    // Findings carry their fix in the JSON report.
+    let json = dind(&[
+        "lint",
+        "--format",
+        "json",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/fix/DIND002.yaml"),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let f = &report["files"][0]["findings"][0];
+    assert_eq!(f["code"], "DIND002");
+    assert_eq!(f["fix"]["applicability"], "safe");
+    assert_eq!(f["fix"]["title"], "set the port to 8989");
+
+    // Usage.
+    assert_eq!(dind(&["lint", "--unsafe-fixes", path]).status.code(), Some(2));
+    assert_eq!(dind(&["lint", "--diff", path]).status.code(), Some(2));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dind"))
+        .args(["lint", "--fix", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(seed.as_bytes()).unwrap();
+    }
+    let stdin = child.wait_with_output().unwrap();
+    assert_eq!(stdin.status.code(), Some(2));
+    assert!(stderr(&stdin).contains("use --diff"));
+}
+
+/// `dind explain` says whether a rule has an automatic fix, of which class, and why.
+#[test]
+fn explain_names_the_fix_class() {
+    let safe = String::from_utf8(dind(&["explain", "DIND024"]).stdout).unwrap();
+    assert!(safe.contains("Automatic fix\nsafe (dind lint --fix): "), "{safe}");
+    let unsafe_ = String::from_utf8(dind(&["explain", "DIND009"]).stdout).unwrap();
+    assert!(
+        unsafe_.contains("Automatic fix\nunsafe (dind lint --fix --unsafe-fixes): "),
+        "{unsafe_}"
+    );
+    let none = String::from_utf8(dind(&["explain", "DIND019"]).stdout).unwrap();
+    assert!(none.contains("Automatic fix\nnone"), "{none}");
+    let json: serde_json::Value = serde_json::from_slice(&dind(&["rules", "--format", "json"]).stdout).unwrap();
+    let rules = json["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["autofix"]["applicability"] == "safe"));
+    assert!(rules.iter().any(|r| r["autofix"].is_null()));
+}

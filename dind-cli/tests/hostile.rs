@@ -198,3 +198,29 @@ fn settings_sources_are_read_with_a_bound() {
     expect("config-fifo", &o, 2, "at most 1 MiB");
     let _ = writer.join();
 }
+
+/// `--fix` on a file of thousands of fixable pods stops at its work bound, in time, says so,
+/// and writes nothing with `--diff`.
+#[test]
+fn fixing_is_bounded_on_huge_files() {
+    let dir = scratch("hostile-fix");
+    let pod = POD.replace("docker:29.7.2-dind", "docker:dind");
+    let mut text = String::new();
+    for _ in 0..3_000 {
+        text.push_str("---\n");
+        text.push_str(&pod);
+    }
+    let path = dir.join("many.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let out = run(
+        "fix 3,000 pods",
+        &["lint", "--fix", "--unsafe-fixes", "--diff", path.to_str().unwrap()],
+        b"",
+    );
+    assert!(text_of(&out).contains("stopped at the work bound"), "{}", text_of(&out));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "--diff wrote the file");
+}
+
+fn text_of(o: &Output) -> String {
+    text(o)
+}

@@ -46,6 +46,8 @@ pub struct RuleInfo {
     pub example: &'static str,
     /// How to fix it.
     pub fix: &'static str,
+    /// Whether `dind lint --fix` repairs it, with which class, and why that class.
+    pub autofix: Option<(crate::fix::Applicability, &'static str)>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));
@@ -98,6 +100,8 @@ pub struct Diagnostic {
     pub path: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// An automatic repair, when the rule can compute one (`dind lint --fix`).
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Diagnostic {
@@ -110,6 +114,7 @@ impl Diagnostic {
             container: None,
             path: path.into(),
             help: Some(code.info().fix.to_string()),
+            fix: None,
         }
     }
 
@@ -122,6 +127,7 @@ impl Diagnostic {
             container: None,
             path: path.into(),
             help: None,
+            fix: None,
         }
     }
 
@@ -129,6 +135,19 @@ impl Diagnostic {
     #[must_use]
     pub fn in_container(mut self, name: impl Into<String>) -> Self {
         self.container = Some(name.into());
+        self
+    }
+
+    /// Attaches an automatic repair. Its class must be the one the registry gives the rule.
+    #[must_use]
+    pub fn with_fix(mut self, fix: crate::fix::Fix) -> Self {
+        debug_assert_eq!(
+            self.code.and_then(|c| c.info().autofix).map(|(a, _)| a),
+            Some(fix.applicability),
+            "the fix class of {:?} disagrees with the registry",
+            self.code
+        );
+        self.fix = Some(fix);
         self
     }
 

@@ -126,6 +126,55 @@ pub struct Unescaped {
     pub lines: Vec<usize>,
     /// `${...}` references that were not constants known to the reader (only in `"` literals).
     pub unresolved: Vec<Unresolved>,
+    /// With [`unescape_mapped`]: for each byte of `value`, the byte offset in the raw text where
+    /// the token that produced it starts (an escape's `\\`, or the character itself);
+    /// [`INTERPOLATED`] for bytes a `${...}` substitution produced. Empty otherwise.
+    pub offsets: Vec<u32>,
+}
+
+/// The offset of a value byte that came from a `${...}` substitution: not in the source.
+pub const INTERPOLATED: u32 = u32::MAX;
+
+/// [`unescape`], also mapping every byte of the value back to the raw text
+/// ([`Unescaped::offsets`]), for edits made to the value.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let u = dind_core::groovy::unescape_mapped("a\\nb", 1, false, &BTreeMap::new()).unwrap();
+/// assert_eq!(u.value, "a\nb");
+/// assert_eq!(u.offsets, [0, 1, 3]);
+/// ```
+pub fn unescape_mapped(
+    raw: &str,
+    first_line: usize,
+    interpolate: bool,
+    vars: &BTreeMap<String, String>,
+) -> Result<Unescaped, String> {
+    unescape_inner(raw, first_line, interpolate, vars, true)
+}
+
+/// The characters of a raw literal, with the byte position reached.
+#[derive(Clone)]
+struct Cursor<'a> {
+    rest: std::str::Chars<'a>,
+    len: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<char> {
+        self.rest.clone().next()
+    }
+
+    fn pos(&self) -> usize {
+        self.len - self.rest.as_str().len()
+    }
+}
+
+impl Iterator for Cursor<'_> {
+    type Item = char;
+    fn next(&mut self) -> Option<char> {
+        self.rest.next()
+    }
 }
 
 /// Undoes Groovy 2.4's escapes in the raw text of a literal that starts on source line
@@ -146,16 +195,34 @@ pub fn unescape(
     interpolate: bool,
     vars: &BTreeMap<String, String>,
 ) -> Result<Unescaped, String> {
+    unescape_inner(raw, first_line, interpolate, vars, false)
+}
+
+fn unescape_inner(
+    raw: &str,
+    first_line: usize,
+    interpolate: bool,
+    vars: &BTreeMap<String, String>,
+    map: bool,
+) -> Result<Unescaped, String> {
     let mut out = String::with_capacity(raw.len());
     let mut lines = vec![first_line];
     let mut unresolved = Vec::new();
+    let mut offsets: Vec<u32> = Vec::new();
     let mut line = first_line;
-    let mut chars = raw.chars().peekable();
+    let mut chars = Cursor {
+        rest: raw.chars(),
+        len: raw.len(),
+    };
     let newline = |out: &mut String, lines: &mut Vec<usize>, line: usize| {
         out.push('\n');
         lines.push(line);
     };
-    while let Some(c) = chars.next() {
+    loop {
+        let token = u32::try_from(chars.pos()).unwrap_or(INTERPOLATED);
+        let Some(c) = chars.next() else { break };
+        let before = out.len();
+        let mut substituted = false;
         match c {
             '\\' => {
                 let Some(e) = chars.next() else {
@@ -173,7 +240,7 @@ pub fn unescape(
                         let unit =
                             hex4(&mut chars).ok_or_else(|| format!("line {line}: `\\u` needs four hex digits"))?;
                         let code = if (0xd800..0xdc00).contains(&unit) {
-                            let low = (chars.peek() == Some(&'\\'))
+                            let low = (chars.peek() == Some('\\'))
                                 .then(|| {
                                     let mut look = chars.clone();
                                     look.next();
@@ -222,7 +289,8 @@ pub fn unescape(
                 }
             }
             '$' if interpolate => {
-                let name: String = if chars.peek() == Some(&'{') {
+                substituted = true;
+                let name: String = if chars.peek() == Some('{') {
                     chars.next();
                     let mut n = String::new();
                     for d in chars.by_ref() {
@@ -237,7 +305,7 @@ pub fn unescape(
                     n.trim().to_string()
                 } else {
                     let mut n = String::new();
-                    while let Some(&d) = chars.peek() {
+                    while let Some(d) = chars.peek() {
                         if d.is_ascii_alphanumeric() || d == '_' {
                             n.push(d);
                             chars.next();
@@ -269,12 +337,43 @@ pub fn unescape(
             }
             c => out.push(c),
         }
+        if map {
+            let at = if substituted { INTERPOLATED } else { token };
+            offsets.extend(std::iter::repeat_n(at, out.len() - before));
+        }
     }
     Ok(Unescaped {
         value: out,
         lines,
         unresolved,
+        offsets,
     })
+}
+
+/// Text escaped to stand inside a Groovy literal of the given kind, so that Groovy reads it back
+/// as is: `\\` always; `'` in single-quoted and `"` and `$` in double-quoted literals; line
+/// breaks in one-line literals.
+///
+/// ```
+/// assert_eq!(dind_core::groovy::escape_in_literal("a'b\\", false, true), "a\\'b\\\\");
+/// assert_eq!(dind_core::groovy::escape_in_literal("$x \"y\"", true, true), "\\$x \\\"y\\\"");
+/// ```
+pub fn escape_in_literal(text: &str, double: bool, triple: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' if !double => out.push_str("\\'"),
+            '"' | '$' if double => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' if !triple => out.push_str("\\n"),
+            '\r' if !triple => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn hex4(chars: &mut (impl Iterator<Item = char> + Clone)) -> Option<u32> {

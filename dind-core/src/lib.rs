@@ -17,6 +17,7 @@ mod diagnostic;
 pub mod facts;
 #[doc(hidden)]
 pub mod files;
+pub mod fix;
 pub mod groovy;
 pub mod lint;
 mod model;

@@ -191,3 +191,43 @@ pub fn hostile_pod() -> dind::DindPod {
         })
         .active_deadline_seconds(2_147_483_647)
 }
+
+/// The JDK for Groovy: `JAVA_HOME`, else the one `java` on the PATH belongs to.
+pub fn java_home() -> Option<std::path::PathBuf> {
+    if let Some(home) = std::env::var_os("JAVA_HOME").map(std::path::PathBuf::from)
+        && home.join("bin/java").exists()
+    {
+        return Some(home);
+    }
+    let path = std::env::var_os("PATH")?;
+    let java = std::env::split_paths(&path)
+        .map(|d| d.join("java"))
+        .find(|j| j.exists())?;
+    std::fs::canonicalize(java)
+        .ok()?
+        .parent()?
+        .parent()
+        .map(std::path::Path::to_path_buf)
+}
+
+/// `groovy` with a JDK.
+pub fn groovy_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new("groovy");
+    if let Some(home) = java_home() {
+        cmd.env("JAVA_HOME", home);
+    }
+    cmd
+}
+
+/// Evaluates Jenkinsfiles under Groovy 2.4 with stub pipeline steps: one JSON line per file
+/// (the pod YAML, the container and the `sh` steps the stubs received).
+pub fn groovy(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
+    let harness = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/groovy/harness.groovy");
+    let mut cmd = groovy_command();
+    let out = cmd
+        .arg(harness)
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("groovy (Debian package `groovy`, run ./scripts/test.sh): {e}"));
+    json_lines(&out, "groovy")
+}

@@ -47,6 +47,103 @@ pub struct LintArgs {
     /// Target Kubernetes minor (1.25 to 1.37).
     #[arg(long)]
     kube_version: Option<String>,
+    /// Apply every safe fix in place (each file written whole or not at all), then report what
+    /// remains; the exit code is lint's on what remains.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix, also apply the fixes that change behaviour (`dind explain CODE` says which).
+    #[arg(long, requires = "fix")]
+    unsafe_fixes: bool,
+    /// With --fix, print a unified diff of the fixes on stdout and write nothing.
+    #[arg(long, requires = "fix")]
+    diff: bool,
+}
+
+/// What `--fix` did to one file.
+struct FixOutcome {
+    label: String,
+    fixed: dind_core::lint::FileFix,
+    /// Findings with a fix in a file kind whose fixes are not applied (JCasC).
+    not_applied: usize,
+}
+
+/// Applies the fixes to one readable input; returns the input with its fixed text.
+fn fix_input(mut input: inputs::Input, ctx: &Context, unsafe_fixes: bool) -> (inputs::Input, Option<FixOutcome>) {
+    let Ok(text) = &input.text else {
+        return (input, None);
+    };
+    let jcasc = dind_core::lint::InputKind::detect(&input.label, text) == dind_core::lint::InputKind::Jcasc;
+    let outcome = match dind_core::lint::fix_file(&input.label, text, ctx, unsafe_fixes) {
+        Ok(fixed) => FixOutcome {
+            label: input.label.clone(),
+            not_applied: if jcasc {
+                lint_file(&input.label, text, ctx)
+                    .map(|r| r.findings.iter().filter(|f| f.diagnostic.fix.is_some()).count())
+                    .unwrap_or(0)
+            } else {
+                0
+            },
+            fixed,
+        },
+        // Unreadable: lint reports it as it always does.
+        Err(_) => return (input, None),
+    };
+    input.text = Ok(outcome.fixed.text.clone());
+    (input, Some(outcome))
+}
+
+/// Fixes every input: writes each changed file whole (or, with `--diff`, adds its diff to
+/// `diffs`). Returns the inputs as they now are, what was done, and whether a write failed.
+fn apply_fixes(
+    inputs: Vec<inputs::Input>,
+    ctx: &Context,
+    args: &LintArgs,
+    diffs: &mut String,
+) -> (Vec<inputs::Input>, Vec<FixOutcome>, bool) {
+    let mut out = Vec::with_capacity(inputs.len());
+    let mut fixes = Vec::new();
+    let mut write_failed = false;
+    for input in inputs {
+        let before = input.text.clone().unwrap_or_default();
+        let (input, outcome) = fix_input(input, ctx, args.unsafe_fixes);
+        let Some(o) = outcome else {
+            out.push(input);
+            continue;
+        };
+        let changed = o.fixed.text != before;
+        if changed && args.diff {
+            diffs.push_str(&unified_diff(&o.label, &before, &o.fixed.text));
+        } else if changed && input.label == "<stdin>" {
+            eprintln!("error: <stdin>: fixes cannot be written back to standard input; use --diff");
+            write_failed = true;
+        } else if changed
+            && let Err(e) = dind_core::files::write_atomically(std::path::Path::new(&o.label), o.fixed.text.as_bytes())
+        {
+            eprintln!("error: {}: not fixed, cannot write: {e}", o.label);
+            write_failed = true;
+            // The file is as it was: report what it still has.
+            out.push(inputs::Input {
+                text: Ok(before),
+                ..input
+            });
+            continue;
+        }
+        fixes.push(o);
+        out.push(input);
+    }
+    (out, fixes, write_failed)
+}
+
+/// A unified diff of one file's fixes.
+fn unified_diff(label: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("a/{}", label.trim_start_matches("./").trim_start_matches('/')),
+            &format!("b/{}", label.trim_start_matches("./").trim_start_matches('/')),
+        )
+        .to_string()
 }
 
 /// What linting one input gave.
@@ -129,6 +226,16 @@ fn text_report(path: &str, source: &str, findings: &[Finding]) -> String {
         if let Some(help) = &d.help {
             out.push_str(&format!("{:width$} = help: {help}\n", ""));
         }
+        if let Some(fix) = &d.fix {
+            let how = match fix.applicability {
+                dind_core::fix::Applicability::Safe => "--fix",
+                _ => "--fix --unsafe-fixes",
+            };
+            out.push_str(&format!(
+                "{:width$} = fix ({}, {how}): {}\n",
+                "", fix.applicability, fix.title
+            ));
+        }
         out.push('\n');
     }
     out
@@ -152,6 +259,7 @@ fn finding_json(f: &Finding) -> serde_json::Value {
         "path": d.path,
         "line": f.line,
         "help": d.help,
+        "fix": d.fix.as_ref().map(|x| json!({"applicability": x.applicability.as_str(), "title": x.title})),
     })
 }
 
@@ -217,10 +325,17 @@ pub fn run(args: LintArgs) -> u8 {
         }
     };
     let ctx = Context::new(kube_version);
-    let reports: Vec<Report> = inputs::collect(&args.files)
-        .into_iter()
-        .map(|i| lint_input(i, &ctx))
-        .collect();
+    let mut inputs = inputs::collect(&args.files);
+    let mut diffs = String::new();
+    if args.fix {
+        let (fixed, fixes, write_failed) = apply_fixes(inputs, &ctx, &args, &mut diffs);
+        inputs = fixed;
+        report_fixes(&fixes, args.diff, args.unsafe_fixes);
+        if write_failed {
+            return exit::USAGE;
+        }
+    }
+    let reports: Vec<Report> = inputs.into_iter().map(|i| lint_input(i, &ctx)).collect();
     let summary = Summary::of(&reports);
     let mut code = exit::OK;
     if summary.errors > 0 {
@@ -233,6 +348,11 @@ pub fn run(args: LintArgs) -> u8 {
         }
     }
     let out = match args.format {
+        // With --diff, stdout carries the diff alone; what remains is summed up on stderr.
+        _ if args.diff => {
+            eprint!("after the fixes: {}", summary.line());
+            diffs
+        }
         LintFormat::Text => {
             let mut text = String::new();
             for r in &reports {
@@ -282,6 +402,50 @@ pub fn run(args: LintArgs) -> u8 {
     code
 }
 
+/// Says on stderr what `--fix` did: each fix applied, each refused with its reason, and the
+/// totals.
+fn report_fixes(fixes: &[FixOutcome], diff: bool, unsafe_fixes: bool) {
+    let (mut applied, mut files, mut unsafe_left, mut not_applied) = (0, 0, 0, 0);
+    let verb = if diff { "would fix" } else { "fixed" };
+    for o in fixes {
+        for a in &o.fixed.applied {
+            let d = &a.diagnostic;
+            let title = d.fix.as_ref().map_or("", |f| f.title.as_str());
+            let code = d.code.map_or_else(String::new, |c| format!("[{c}]"));
+            eprintln!("{}:{}: {verb}{code} {title}", o.label, a.line);
+        }
+        for r in &o.fixed.refused {
+            let code = r.diagnostic.code.map_or_else(String::new, |c| format!("[{c}]"));
+            eprintln!(
+                "{}:{}: not fixed{code} at {}: {}",
+                o.label, r.line, r.diagnostic.path, r.reason
+            );
+        }
+        if o.fixed.exhausted {
+            eprintln!(
+                "{}: stopped at the work bound with fixes left (a very large file); run --fix again",
+                o.label
+            );
+        }
+        if !o.fixed.applied.is_empty() {
+            files += 1;
+        }
+        applied += o.fixed.applied.len();
+        unsafe_left += o.fixed.unsafe_available;
+        not_applied += o.not_applied;
+    }
+    let mut line = format!("{verb} {applied} finding(s) in {files} file(s)");
+    if unsafe_left > 0 && !unsafe_fixes {
+        line.push_str(&format!("; {unsafe_left} more with --unsafe-fixes"));
+    }
+    if not_applied > 0 {
+        line.push_str(&format!(
+            "; {not_applied} fixable finding(s) in JCasC files are not fixed yet (YAML files and Jenkinsfile `yaml` literals are)"
+        ));
+    }
+    eprintln!("{line}");
+}
+
 /// Runs `dind rules`.
 pub fn rules(format: TextOrJson) -> u8 {
     let out = match format {
@@ -304,7 +468,7 @@ pub fn rules(format: TextOrJson) -> u8 {
                 .iter()
                 .map(|c| {
                     let i = c.info();
-                    json!({"code": i.code, "name": i.name, "severity": i.severity.as_str(), "summary": i.summary, "why": i.why, "example": i.example, "fix": i.fix})
+                    json!({"code": i.code, "name": i.name, "severity": i.severity.as_str(), "summary": i.summary, "why": i.why, "example": i.example, "fix": i.fix, "autofix": i.autofix.map(|(a, why)| json!({"applicability": a.as_str(), "why": why}))})
                 })
                 .collect();
             let mut s = serde_json::to_string_pretty(&json!({ "rules": rules })).unwrap_or_default();
@@ -332,8 +496,19 @@ pub fn explain(code: &str) -> u8 {
         return exit::USAGE;
     };
     let i = c.info();
+    let autofix = match i.autofix {
+        Some((class, why)) => {
+            let how = if class == dind_core::fix::Applicability::Safe {
+                "dind lint --fix"
+            } else {
+                "dind lint --fix --unsafe-fixes"
+            };
+            format!("\nAutomatic fix\n{class} ({how}): {why}\n")
+        }
+        None => "\nAutomatic fix\nnone: the repair needs a decision dind cannot make for you.\n".to_string(),
+    };
     let text = format!(
-        "{} ({}, {})\n\n{}\n\nWhy\n{}\n\nExample\n{}\n\nFix\n{}\n",
+        "{} ({}, {})\n\n{}\n\nWhy\n{}\n\nExample\n{}\n\nFix\n{}\n{autofix}",
         i.code,
         i.name,
         i.severity.as_str(),

@@ -79,7 +79,13 @@ impl Node {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Tok {
     Ident(String),
-    Str { raw: String, double: bool, line: usize },
+    Str {
+        raw: String,
+        double: bool,
+        line: usize,
+        /// `'''` or `"""`.
+        triple: bool,
+    },
     Num(String),
     Punct(char),
 }
@@ -162,6 +168,7 @@ pub(crate) fn tokens(text: &str) -> Result<Vec<Token>, String> {
                     raw: text[body..i].to_string(),
                     double: c == b'"',
                     line: start_line,
+                    triple: delim.len() == 3,
                 },
                 line: start_line,
                 offset: start,
@@ -307,7 +314,7 @@ impl Parser<'_> {
             return node(GValue::Unknown("nothing".into()));
         };
         match tok {
-            Tok::Str { raw, double, line } => {
+            Tok::Str { raw, double, line, .. } => {
                 self.pos += 1;
                 node(self.string(&raw, double, line))
             }

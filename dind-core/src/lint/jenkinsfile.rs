@@ -24,13 +24,21 @@ pub struct GroovyLiteral {
     pub utf8_len_modified: usize,
     /// Problems met on the way (undefined variables), with their lines.
     pub problems: Vec<(Diagnostic, usize)>,
+    /// The byte range of the literal's raw text (between its quotes) in the Jenkinsfile.
+    pub content: std::ops::Range<usize>,
+    /// A `"` or `"""` literal (escapes `$` and `"`, interpolates).
+    pub double: bool,
+    /// A `'''` or `"""` literal (line breaks stand as they are).
+    pub triple: bool,
+    /// The constants it could use, for reading it again with offsets.
+    pub(crate) vars: BTreeMap<String, String>,
 }
 
 fn literal(
     raw: &str,
     line: usize,
     offset: usize,
-    double: bool,
+    (double, triple): (bool, bool),
     vars: &BTreeMap<String, String>,
 ) -> Result<GroovyLiteral, String> {
     let u = groovy::unescape(raw, line, double, vars)?;
@@ -58,6 +66,13 @@ fn literal(
         offset,
         line_starts: u.lines,
         problems,
+        content: {
+            let start = offset + if triple { 3 } else { 1 };
+            start..start + raw.len()
+        },
+        double,
+        triple,
+        vars: if double { vars.clone() } else { BTreeMap::new() },
     })
 }
 
@@ -91,13 +106,19 @@ pub(crate) fn scan_tokens(toks: &[Token]) -> Result<(Vec<GroovyLiteral>, Constan
                 if matches!(at(j), Some(Tok::Punct(':' | '('))) {
                     j += 1;
                 }
-                if let Some(Tok::Str { raw, double, line }) = at(j) {
-                    out.push(literal(raw, *line, toks[j].offset, *double, &vars)?);
+                if let Some(Tok::Str {
+                    raw,
+                    double,
+                    line,
+                    triple,
+                }) = at(j)
+                {
+                    out.push(literal(raw, *line, toks[j].offset, (*double, *triple), &vars)?);
                     i = j;
                 }
             }
             Tok::Ident(kw) if kw == "def" || kw == "String" => {
-                if let (Some(Tok::Ident(name)), Some(Tok::Punct('=')), Some(Tok::Str { raw, double, line })) =
+                if let (Some(Tok::Ident(name)), Some(Tok::Punct('=')), Some(Tok::Str { raw, double, line, .. })) =
                     (at(i + 1), at(i + 2), at(i + 3))
                 {
                     if let Ok(u) = groovy::unescape(raw, *line, *double, &vars)

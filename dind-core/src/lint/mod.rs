@@ -5,6 +5,7 @@
 //! JCasC files. The same rules as [`crate::DindPod::build`]; every finding carries the field path
 //! and the line in the original file. A document that holds no pod is skipped, never an error.
 
+mod fix;
 mod groovy_calls;
 mod jenkinsfile;
 mod lenient;
@@ -12,6 +13,7 @@ mod pod_templates;
 mod pods;
 mod sites;
 
+pub use fix::{Applied, FileFix, Refused, WORK_BUDGET, fix_file, fix_jenkinsfile, fix_yaml};
 pub use jenkinsfile::{GroovyLiteral, jenkinsfile_literals};
 pub use pods::pod_from_value;
 
@@ -161,22 +163,62 @@ fn literal_findings(lit: &GroovyLiteral, out: &mut Outcome) {
     }
 }
 
-fn jenkins_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
+/// A Jenkinsfile read: its `yaml` literals, its container templates, and for each template the
+/// literal it combines with.
+struct JenkinsParts {
+    literals: Vec<GroovyLiteral>,
+    templates: Vec<pod_templates::TemplatePod>,
+    /// Per template with containers (in order), the index of its literal.
+    combined: Vec<Option<usize>>,
+}
+
+fn jenkins_parts(text: &str) -> Result<JenkinsParts, String> {
     let toks = groovy_calls::tokens(text)?;
     let (literals, constants) = jenkinsfile::scan_tokens(&toks)?;
     let templates = pod_templates::pod_templates(&toks, text.len(), &constants);
+    let combined = templates
+        .iter()
+        .filter(|t| !t.containers.is_empty())
+        .map(|t| {
+            t.yaml_offset
+                .and_then(|o| literals.iter().position(|l| l.offset == o))
+                .or_else(|| {
+                    literals
+                        .iter()
+                        .position(|l| l.offset >= t.span.0 && l.offset < t.span.1)
+                })
+        })
+        .collect();
+    Ok(JenkinsParts {
+        literals,
+        templates,
+        combined,
+    })
+}
+
+/// The `yaml` literals of a Jenkinsfile that hold a pod on their own (not combined with
+/// container templates), for `--fix`.
+pub(crate) fn standalone_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
+    let parts = jenkins_parts(text)?;
+    Ok(parts
+        .literals
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !parts.combined.contains(&Some(*i)))
+        .map(|(_, l)| l)
+        .collect())
+}
+
+fn jenkins_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
+    let JenkinsParts {
+        literals,
+        templates,
+        combined,
+    } = jenkins_parts(text)?;
     let ctx = ctx.with_runner(Runner::Jenkins).with_steps(Steps::of(text));
     let mut out = Outcome::default();
     let mut used = vec![false; literals.len()];
-    for t in templates.iter().filter(|t| !t.containers.is_empty()) {
-        let lit = t
-            .yaml_offset
-            .and_then(|o| literals.iter().position(|l| l.offset == o))
-            .or_else(|| {
-                literals
-                    .iter()
-                    .position(|l| l.offset >= t.span.0 && l.offset < t.span.1)
-            });
+    for (t, lit) in templates.iter().filter(|t| !t.containers.is_empty()).zip(combined) {
         if let Some(i) = lit {
             used[i] = true;
             literal_findings(&literals[i], &mut out);

@@ -110,6 +110,18 @@ fn coercion_finding(c: &Coercion, path: String) -> Diagnostic {
     )
 }
 
+/// The rules' findings on a site's pod, with pod paths (fix edits included), and the Jackson
+/// conversions made reading it.
+pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<(Vec<Diagnostic>, Vec<Coercion>), String> {
+    let (pod, coerced) = read_pod(&site.pod)?;
+    let runner = if ctx.runner == Runner::Jenkins {
+        Runner::Jenkins
+    } else {
+        site.runner
+    };
+    Ok((check(&pod, &ctx.with_runner(runner)), coerced))
+}
+
 /// Lints one site; `line_of` gives the line of a document path.
 fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &mut Outcome) {
     let root_line = line_of(&site.paths.map(""));
@@ -117,8 +129,8 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
         label: site.label.clone(),
         line: root_line,
     });
-    let (pod, coerced) = match read_pod(&site.pod) {
-        Ok(p) => p,
+    let (diagnostics, coerced) = match diagnose(site, ctx) {
+        Ok(d) => d,
         Err(message) => {
             out.findings.push(Finding {
                 diagnostic: Diagnostic::input(site.paths.map(""), message),
@@ -139,14 +151,12 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
             line,
         });
     }
-    let runner = if ctx.runner == Runner::Jenkins {
-        Runner::Jenkins
-    } else {
-        site.runner
-    };
-    for mut d in check(&pod, &ctx.with_runner(runner)) {
+    for mut d in diagnostics {
         let (path, line) = place(&d.path);
         d.path = path;
+        if let Some(fix) = &mut d.fix {
+            fix.edits = fix.edits.iter().map(|e| e.at(site.paths.map(e.path()))).collect();
+        }
         out.findings.push(Finding { diagnostic: d, line });
     }
 }

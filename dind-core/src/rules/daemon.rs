@@ -1,7 +1,8 @@
 //! Rules about the daemon container itself.
 
-use super::{Context, checks};
+use super::{Context, arg_at, checks};
 use crate::facts::{Behaviour, ImageRole};
+use crate::fix::{Fix, PodEdit};
 use crate::topology::{Daemon, Topology};
 use crate::wiring::{Bypass, EnvValue, Launch, flag_on, flag_values};
 use crate::{Code, Diagnostic};
@@ -29,10 +30,26 @@ pub(super) fn command_override(t: &Topology<'_>, _: &Context, out: &mut Vec<Diag
                 ),
             ),
         };
-        out.push(
-            Diagnostic::rule(Code::Dind001, format!("{}.{field}", d.place.path()), message)
-                .in_container(d.place.name()),
-        );
+        let mut diagnostic = Diagnostic::rule(Code::Dind001, format!("{}.{field}", d.place.path()), message)
+            .in_container(d.place.name());
+        // Only a daemon whose argv dind read whole (one dockerd, no shell logic around it) is
+        // rewritten: `args: [dockerd, <its flags>]`, the entrypoint's own dockerd branch.
+        if d.wiring.uncertain.is_none()
+            && let Some(flags) = super::bypassed_flags(c)
+        {
+            let mut args = vec![serde_json::Value::from("dockerd")];
+            args.extend(flags.into_iter().map(serde_json::Value::from));
+            let mut edits = Vec::new();
+            if c.command.is_some() {
+                edits.push(PodEdit::remove(format!("{}.command", d.place.path())));
+            }
+            edits.push(PodEdit::set(format!("{}.args", d.place.path()), args));
+            diagnostic = diagnostic.with_fix(Fix::unsafe_(
+                "start the daemon through the image entrypoint: `args: [dockerd, ...]`, no `command`",
+                edits,
+            ));
+        }
+        out.push(diagnostic);
     }
 }
 
@@ -60,13 +77,15 @@ pub(super) fn not_privileged(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
             } else {
                 ""
             };
+            let path = format!("{}.securityContext.privileged", d.place.path());
             out.push(
                 Diagnostic::rule(
                     Code::Dind007,
-                    format!("{}.securityContext.privileged", d.place.path()),
+                    path.clone(),
                     format!("the daemon is not `privileged: true`{why}"),
                 )
-                .in_container(d.place.name()),
+                .in_container(d.place.name())
+                .with_fix(Fix::unsafe_("set `privileged: true`", vec![PodEdit::set(path, true)])),
             );
         }
     }
@@ -96,13 +115,28 @@ pub(super) fn no_data_root_volume(t: &Topology<'_>, _: &Context, out: &mut Vec<D
                 Some(_) => "Docker falls back to the slow vfs driver",
                 None => "Docker up to 28 falls back to the slow vfs driver and 29 fails",
             };
+            let taken: Vec<&str> = t.spec.volumes.iter().flatten().map(|v| v.name.as_str()).collect();
+            let name = std::iter::once("dind-storage".to_string())
+                .chain((2..).map(|i| format!("dind-storage-{i}")))
+                .find(|n| !taken.contains(&n.as_str()))
+                .unwrap_or_default();
             out.push(
                 Diagnostic::rule(
                     Code::Dind008,
                     format!("{}.volumeMounts", d.place.path()),
                     format!("no volume at the data root `{root}`: {effect}"),
                 )
-                .in_container(d.place.name()),
+                .in_container(d.place.name())
+                .with_fix(Fix::safe(
+                    format!("mount an emptyDir `{name}` at `{root}`"),
+                    vec![
+                        PodEdit::append("spec.volumes", serde_json::json!({"name": name, "emptyDir": {}})),
+                        PodEdit::append(
+                            format!("{}.volumeMounts", d.place.path()),
+                            serde_json::json!({"name": name, "mountPath": root}),
+                        ),
+                    ],
+                )),
             );
         }
     }
@@ -116,14 +150,16 @@ pub(super) fn experimental_obsolete(t: &Topology<'_>, _: &Context, out: &mut Vec
             .version()
             .is_some_and(|v| v.has(Behaviour::RootlessNeedsExperimental));
         if d.wiring.rootless && !needs && flag_on(&d.wiring.argv, "--experimental") {
-            out.push(
-                Diagnostic::rule(
-                    Code::Dind011,
-                    format!("{}.args", d.place.path()),
-                    "`--experimental` is obsolete for rootless images since Docker 20.10".to_string(),
-                )
-                .in_container(d.place.name()),
-            );
+            let mut diagnostic = Diagnostic::rule(
+                Code::Dind011,
+                format!("{}.args", d.place.path()),
+                "`--experimental` is obsolete for rootless images since Docker 20.10".to_string(),
+            )
+            .in_container(d.place.name());
+            if let Some(at) = arg_at(&d.place, |a| a == "--experimental" || a == "--experimental=true") {
+                diagnostic = diagnostic.with_fix(Fix::safe("drop `--experimental`", vec![PodEdit::remove(at)]));
+            }
+            out.push(diagnostic);
         }
     }
 }
@@ -203,7 +239,17 @@ pub(super) fn memory_unbounded(t: &Topology<'_>, _: &Context, out: &mut Vec<Diag
                     format!("{}.resources", d.place.path()),
                     "the daemon has no memory request or limit; it is the first to be OOMKilled".to_string(),
                 )
-                .in_container(d.place.name()),
+                .in_container(d.place.name())
+                .with_fix(Fix::unsafe_(
+                    format!(
+                        "request {} of memory for the daemon",
+                        crate::model::DEFAULT_DAEMON_MEMORY_REQUEST
+                    ),
+                    vec![PodEdit::set(
+                        format!("{}.resources.requests.memory", d.place.path()),
+                        crate::model::DEFAULT_DAEMON_MEMORY_REQUEST,
+                    )],
+                )),
             );
         }
     }
@@ -218,13 +264,15 @@ pub(super) fn tls_certdir_null(t: &Topology<'_>, _: &Context, out: &mut Vec<Diag
             && e.value.is_none()
             && e.value_from.is_none()
         {
+            let path = format!("{}.env[{i}].value", d.place.path());
             out.push(
                 Diagnostic::rule(
                     Code::Dind025,
-                    format!("{}.env[{i}].value", d.place.path()),
+                    path.clone(),
                     "`DOCKER_TLS_CERTDIR` has no value (null); write `\"\"` to turn TLS off".to_string(),
                 )
-                .in_container(d.place.name()),
+                .in_container(d.place.name())
+                .with_fix(Fix::safe("write `value: \"\"`", vec![PodEdit::set(path, "")])),
             );
         }
     }

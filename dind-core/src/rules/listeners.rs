@@ -1,9 +1,124 @@
 //! Rules about where the daemon listens.
 
+use serde_json::Value;
+
 use super::{Context, checks};
-use crate::topology::{Place, Topology};
-use crate::wiring::{Endpoint, Launch, Origin, TlsMode};
+use crate::fix::{Fix, PodEdit};
+use crate::topology::{Daemon, Place, Topology};
+use crate::wiring::{Endpoint, Launch, Listener, Origin, TlsMode};
 use crate::{Code, Diagnostic};
+
+/// The `args` items that give listener `raw` (`--host=raw`, `-H=raw`, `-Hraw`, or `--host`/`-H`
+/// then `raw`), as (first index, item count), last occurrence first.
+fn host_args(d: &Daemon<'_>, raw: &str) -> Vec<(usize, usize)> {
+    let args = d.place.container.args.as_deref().unwrap_or_default();
+    let mut found = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        if [format!("--host={raw}"), format!("-H={raw}"), format!("-H{raw}")].contains(a) {
+            found.push((i, 1));
+        } else if (a == "--host" || a == "-H") && args.get(i + 1).map(String::as_str) == Some(raw) {
+            found.push((i, 2));
+        }
+    }
+    found.reverse();
+    found
+}
+
+/// `args` written anew: `dockerd`, then `extra`, then the container's own args.
+fn args_with_dockerd(d: &Daemon<'_>, extra: &[String]) -> Value {
+    let own = d.place.container.args.as_deref().unwrap_or_default();
+    Value::from(
+        std::iter::once("dockerd".to_string())
+            .chain(extra.iter().cloned())
+            .chain(own.iter().cloned())
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The unix socket the entrypoint's default mode serves (from `DOCKER_HOST` or its default),
+/// which a rewrite to `args: [dockerd, ...]` must keep.
+fn default_socket<'d>(d: &'d Daemon<'_>) -> Option<&'d Listener> {
+    d.wiring.listeners.iter().find(|l| {
+        matches!(l.endpoint, Endpoint::Unix(_)) && matches!(l.origin, Origin::DockerHost | Origin::EntrypointDefault)
+    })
+}
+
+/// DIND006's repair: the listener on loopback, and clients that named another address on its
+/// port pointed at loopback too.
+fn loopback_fix(t: &Topology<'_>, d: &Daemon<'_>, l: &Listener) -> Option<Fix> {
+    let Endpoint::Tcp { port: Some(port), .. } = &l.endpoint else {
+        return None;
+    };
+    if d.wiring.uncertain.is_some() {
+        return None;
+    }
+    let loopback = format!("tcp://127.0.0.1:{port}");
+    let mut edits = match (l.origin, &d.wiring.launch) {
+        (Origin::Args, _) => {
+            let (i, n) = *host_args(d, &l.raw).first()?;
+            let item = format!("{}.args[{}]", d.place.path(), i + n - 1);
+            let args = d.place.container.args.as_deref().unwrap_or_default();
+            let value = args[i + n - 1].replace(&l.raw, &loopback);
+            vec![PodEdit::set(item, value)]
+        }
+        (Origin::EntrypointDefault, Launch::Defaults) => {
+            // The entrypoint's own `tcp://0.0.0.0:2375`: take over its listeners explicitly.
+            let mut extra: Vec<String> = default_socket(d)
+                .map(|s| format!("--host={}", s.raw))
+                .into_iter()
+                .collect();
+            extra.push(format!("--host={loopback}"));
+            vec![PodEdit::set(
+                format!("{}.args", d.place.path()),
+                args_with_dockerd(d, &extra),
+            )]
+        }
+        _ => return None,
+    };
+    // Kubelet probes the pod IP: a TCP probe of that port would now fail; the daemon's CLI asks
+    // on loopback instead.
+    let c = d.place.container;
+    for (kind, probe) in [
+        ("startupProbe", &c.startup_probe),
+        ("readinessProbe", &c.readiness_probe),
+        ("livenessProbe", &c.liveness_probe),
+    ] {
+        let on_port = probe
+            .as_ref()
+            .and_then(|p| p.tcp_socket.as_ref())
+            .is_some_and(|s| match &s.port {
+                k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => *n == i32::from(*port),
+                k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(t) => {
+                    t.rsplit(':').next().and_then(|n| n.parse::<u16>().ok()) == Some(*port)
+                }
+            });
+        if on_port {
+            let at = format!("{}.{kind}", d.place.path());
+            edits.push(PodEdit::remove(format!("{at}.tcpSocket")));
+            edits.push(PodEdit::set(
+                format!("{at}.exec"),
+                serde_json::json!({"command": ["docker", format!("--host={loopback}"), "info"]}),
+            ));
+        }
+    }
+    for c in &t.clients {
+        if let Some(Endpoint::Tcp { host, port: Some(p) }) = &c.endpoint
+            && p == port
+            && !Endpoint::is_loopback_host(host)
+            && c.explicit_host
+            && let Some(i) = c.place.env().index("DOCKER_HOST")
+        {
+            edits.push(PodEdit::set(
+                format!("{}.env[{i}].value", c.place.path()),
+                loopback.clone(),
+            ));
+        }
+    }
+    Some(Fix::unsafe_(
+        format!("listen on `{loopback}` (reachable from every container of the pod, and only from them)"),
+        edits,
+    ))
+}
 
 /// DIND006: a TCP listener on a non-loopback address that does not authenticate clients.
 pub(super) fn plaintext_exposed(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
@@ -28,17 +143,19 @@ pub(super) fn plaintext_exposed(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
                 }
                 _ => "",
             };
-            out.push(
-                Diagnostic::rule(
-                    Code::Dind006,
-                    format!("{}.args", d.place.path()),
-                    format!(
-                        "{how} `{}`{origin} is reachable from every pod in the cluster and gives root on a privileged container",
-                        l.raw
-                    ),
-                )
-                .in_container(d.place.name()),
-            );
+            let mut diagnostic = Diagnostic::rule(
+                Code::Dind006,
+                format!("{}.args", d.place.path()),
+                format!(
+                    "{how} `{}`{origin} is reachable from every pod in the cluster and gives root on a privileged container",
+                    l.raw
+                ),
+            )
+            .in_container(d.place.name());
+            if let Some(fix) = loopback_fix(t, d, l) {
+                diagnostic = diagnostic.with_fix(fix);
+            }
+            out.push(diagnostic);
         }
     }
 }
@@ -92,14 +209,23 @@ pub(super) fn duplicate_listener(t: &Topology<'_>, _: &Context, out: &mut Vec<Di
                 } else {
                     ""
                 };
-                out.push(
-                    Diagnostic::rule(
-                        Code::Dind014,
-                        format!("{}.args", d.place.path()),
-                        format!("listener `{}` is given twice{hint}", l.raw),
-                    )
-                    .in_container(d.place.name()),
-                );
+                let mut diagnostic = Diagnostic::rule(
+                    Code::Dind014,
+                    format!("{}.args", d.place.path()),
+                    format!("listener `{}` is given twice{hint}", l.raw),
+                )
+                .in_container(d.place.name());
+                // The later occurrence in `args` goes; an earlier one stays.
+                if l.origin == Origin::Args
+                    && let Some(&(i, n)) = host_args(d, &l.raw).first()
+                {
+                    let edits = (i..i + n)
+                        .rev()
+                        .map(|k| PodEdit::remove(format!("{}.args[{k}]", d.place.path())))
+                        .collect();
+                    diagnostic = diagnostic.with_fix(Fix::safe(format!("drop the second `--host={}`", l.raw), edits));
+                }
+                out.push(diagnostic);
             }
         }
     }
@@ -136,6 +262,13 @@ pub(super) fn unix_setup_opens_tcp(t: &Topology<'_>, _: &Context, out: &mut Vec<
             } else {
                 "plaintext"
             };
+            // `args: [dockerd, ...]` keeps the sockets and drops the default TCP listener.
+            let own = d.place.container.args.as_deref().unwrap_or_default();
+            let extra: Vec<String> = default_socket(d)
+                .filter(|s| host_args(d, &s.raw).is_empty() && !own.iter().any(|a| a.contains(&s.raw)))
+                .map(|s| format!("--host={}", s.raw))
+                .into_iter()
+                .collect();
             out.push(
                 Diagnostic::rule(
                     Code::Dind015,
@@ -145,7 +278,11 @@ pub(super) fn unix_setup_opens_tcp(t: &Topology<'_>, _: &Context, out: &mut Vec<
                         tcp.raw
                     ),
                 )
-                .in_container(d.place.name()),
+                .in_container(d.place.name())
+                .with_fix(Fix::unsafe_(
+                    "start `args` with `dockerd`, which opens only the listed sockets",
+                    vec![PodEdit::set(format!("{}.args", d.place.path()), args_with_dockerd(d, &extra))],
+                )),
             );
         }
     }

@@ -14,6 +14,39 @@ pub(crate) mod waits;
 
 pub use credentials::credential_name;
 
+use crate::topology::Place;
+use crate::wiring::{argv, command_words, program, shell_script};
+
+/// The path of the first `args` item (else `command` item, when it is no shell script) that
+/// `pred` accepts: `spec.containers[0].args[2]`. `None` when the word sits inside a script.
+pub(crate) fn arg_at(place: &Place<'_>, pred: impl Fn(&str) -> bool) -> Option<String> {
+    let c = place.container;
+    if let Some(i) = c.args.iter().flatten().position(|a| pred(a)) {
+        return Some(format!("{}.args[{i}]", place.path()));
+    }
+    if shell_script(&argv(c)).is_some() {
+        return None;
+    }
+    let i = c.command.iter().flatten().position(|a| pred(a))?;
+    Some(format!("{}.command[{i}]", place.path()))
+}
+
+/// The flags of a `dockerd` that a container runs itself (`command: [sh, -c, "dockerd ..."]`,
+/// `[/usr/local/bin/dockerd, ...]`), when that is all it runs: no other command, no shell
+/// variables or operators. `None` when dind cannot read it whole.
+pub(crate) fn bypassed_flags(c: &k8s_openapi::api::core::v1::Container) -> Option<Vec<String>> {
+    let words = command_words(&argv(c));
+    let start = words.iter().position(|w| w != "exec")?;
+    let (first, rest) = words[start..].split_first()?;
+    if program(first) != "dockerd" {
+        return None;
+    }
+    let plain = rest
+        .iter()
+        .all(|w| !matches!(w.as_str(), ";" | "&&" | "||" | "|" | "&" | ">" | "<") && !w.contains(['$', '`']));
+    plain.then(|| rest.to_vec())
+}
+
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::facts::KubeVersion;

@@ -3,6 +3,7 @@
 use super::Context;
 use super::checks;
 use crate::facts::{DockerImage, ImageRole};
+use crate::fix::{Fix, PodEdit};
 use crate::topology::Topology;
 use crate::{Code, Diagnostic};
 
@@ -29,18 +30,22 @@ pub(super) fn image_unpinned(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
             Some(_) => image.is_docker_repository() && image.floats(),
         };
         if floating {
-            let suggestion = image.pinned_suggestion(role).map_or_else(
+            let pin = image.pinned_suggestion(role);
+            let suggestion = pin.as_ref().map_or_else(
                 || "pin a full version or a digest".to_string(),
                 |s| format!("pin a full version such as `{s}`"),
             );
-            out.push(
-                Diagnostic::rule(
-                    Code::Dind009,
-                    format!("{}.image", place.path()),
-                    format!("image `{reference}` floats; {suggestion}"),
-                )
-                .in_container(place.name()),
-            );
+            let path = format!("{}.image", place.path());
+            let mut diagnostic = Diagnostic::rule(
+                Code::Dind009,
+                path.clone(),
+                format!("image `{reference}` floats; {suggestion}"),
+            )
+            .in_container(place.name());
+            if let Some(pin) = pin {
+                diagnostic = diagnostic.with_fix(Fix::unsafe_(format!("pin `{pin}`"), vec![PodEdit::set(path, pin)]));
+            }
+            out.push(diagnostic);
         }
     }
 }
@@ -50,13 +55,18 @@ pub(super) fn privileged_without_escalation(t: &Topology<'_>, _: &Context, out: 
     for place in &t.containers {
         let sc = place.container.security_context.as_ref();
         if sc.and_then(|s| s.privileged) == Some(true) && sc.and_then(|s| s.allow_privilege_escalation) == Some(false) {
+            let path = format!("{}.securityContext.allowPrivilegeEscalation", place.path());
             out.push(
                 Diagnostic::rule(
                     Code::Dind016,
-                    format!("{}.securityContext.allowPrivilegeEscalation", place.path()),
+                    path.clone(),
                     "`privileged: true` with `allowPrivilegeEscalation: false`; the API rejects the pod".to_string(),
                 )
-                .in_container(place.name()),
+                .in_container(place.name())
+                .with_fix(Fix::safe(
+                    "set `allowPrivilegeEscalation: true`",
+                    vec![PodEdit::set(path, true)],
+                )),
             );
         }
     }

@@ -4,6 +4,7 @@ use k8s_openapi::api::core::v1::{Container, Probe};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{Context, Runner, waits};
+use crate::fix::{Fix, PodEdit};
 use crate::topology::{Daemon, Topology, env_value};
 use crate::wiring::{Endpoint, flag_values, program, shell_script, shell_words};
 use crate::{Code, Diagnostic};
@@ -68,11 +69,25 @@ pub(super) fn probe_port_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<Di
                     }
                 };
                 if let Some(message) = problem {
-                    out.push(Diagnostic::rule(Code::Dind002, path, message).in_container(place.name()));
+                    let mut d = Diagnostic::rule(Code::Dind002, path.clone(), message).in_container(place.name());
+                    if let IntOrString::String(text) = port
+                        && let Some(n) = port_number(text)
+                    {
+                        d = d.with_fix(Fix::safe(format!("set the port to {n}"), vec![PodEdit::set(path, n)]));
+                    }
+                    out.push(d);
                 }
             }
         }
     }
+}
+
+/// The port number a mistyped probe port names: `"8989"`, `tcp://localhost:8989`,
+/// `localhost:8989`.
+fn port_number(text: &str) -> Option<u16> {
+    let t = text.trim();
+    let digits = t.rsplit_once(':').map_or(t, |(_, p)| p).trim_end_matches('/');
+    digits.parse::<u16>().ok().filter(|n| *n > 0)
 }
 
 /// What an exec probe checks, as far as it can be read.
@@ -134,10 +149,30 @@ pub(super) fn probe_misses_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<D
         for (kind, probe) in probes(d.place.container) {
             let Some(p) = probe else { continue };
             let base = format!("{}.{kind}", d.place.path());
+            // The repair: ask the daemon where its own CLI reaches it, as an exec probe.
+            let fix = probe_host(d).map(|host| {
+                let mut edits = Vec::new();
+                if p.tcp_socket.is_some() {
+                    edits.push(PodEdit::remove(format!("{base}.tcpSocket")));
+                }
+                let command = serde_json::json!(["docker", format!("--host={host}"), "info"]);
+                if p.exec.is_some() {
+                    edits.push(PodEdit::set(format!("{base}.exec.command"), command));
+                } else {
+                    edits.push(PodEdit::set(
+                        format!("{base}.exec"),
+                        serde_json::json!({"command": command}),
+                    ));
+                }
+                Fix::safe(format!("probe with `docker --host={host} info`"), edits)
+            });
             let mut report = |field: &str, message: String| {
-                out.push(
-                    Diagnostic::rule(Code::Dind003, format!("{base}.{field}"), message).in_container(d.place.name()),
-                )
+                let mut d =
+                    Diagnostic::rule(Code::Dind003, format!("{base}.{field}"), message).in_container(d.place.name());
+                if let Some(f) = &fix {
+                    d = d.with_fix(f.clone());
+                }
+                out.push(d);
             };
             if let Some(IntOrString::Int(port)) = p.tcp_socket.as_ref().map(|s| &s.port) {
                 let tcp: Vec<_> = d
@@ -276,9 +311,46 @@ pub(super) fn not_awaited(t: &Topology<'_>, ctx: &Context, out: &mut Vec<Diagnos
             } else {
                 "nothing waits for the daemon (no startupProbe or readinessProbe, no wait loop): the first `docker` command races dockerd"
             };
-            out.push(Diagnostic::rule(Code::Dind010, d.place.path(), message.to_string()).in_container(d.place.name()));
+            let mut diagnostic =
+                Diagnostic::rule(Code::Dind010, d.place.path(), message.to_string()).in_container(d.place.name());
+            if let Some(host) = probe_host(d)
+                && c.startup_probe.is_none()
+            {
+                diagnostic = diagnostic.with_fix(Fix::safe(
+                    format!("add a startup probe: `docker --host={host} info` every second"),
+                    vec![PodEdit::set(
+                        format!("{}.startupProbe", d.place.path()),
+                        serde_json::json!({
+                            "exec": {"command": ["docker", format!("--host={host}"), "info"]},
+                            "periodSeconds": 1,
+                            "timeoutSeconds": 3,
+                            "failureThreshold": crate::model::DEFAULT_PROBE_BUDGET,
+                        }),
+                    )],
+                ));
+            }
+            out.push(diagnostic);
         }
     }
+}
+
+/// Where the daemon's own CLI reaches it without certificates: its unix socket, else a
+/// plaintext TCP listener on loopback.
+fn probe_host(d: &Daemon<'_>) -> Option<String> {
+    if d.wiring.uncertain.is_some() {
+        return None;
+    }
+    let ls = &d.wiring.listeners;
+    ls.iter()
+        .find(|l| matches!(l.endpoint, Endpoint::Unix(_)))
+        .or_else(|| {
+            ls.iter()
+                .find(|l| matches!(&l.endpoint, Endpoint::Tcp { .. }) && l.tls == Some(crate::wiring::TlsMode::Plain))
+        })
+        .map(|l| match &l.endpoint {
+            Endpoint::Tcp { port: Some(p), .. } => format!("tcp://127.0.0.1:{p}"),
+            e => e.to_url(),
+        })
 }
 
 /// Whether a client's probe asks a daemon: an exec that runs `docker` or tests a socket, or a
@@ -316,15 +388,30 @@ pub(super) fn probe_slow(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic
             let period = i64::from(p.period_seconds.unwrap_or(10).max(1));
             if delay > 0 || period > 2 {
                 let extra = delay + period - 1;
+                let path = format!("{}.{kind}", d.place.path());
+                // The same time budget, checked every second from the start.
+                let threshold = i64::from(p.failure_threshold.unwrap_or(3).max(1));
+                let budget = (delay + period * threshold).min(i64::from(i32::MAX));
+                let mut edits = vec![
+                    PodEdit::set(format!("{path}.periodSeconds"), 1),
+                    PodEdit::set(format!("{path}.failureThreshold"), budget),
+                ];
+                if p.initial_delay_seconds.is_some() {
+                    edits.push(PodEdit::remove(format!("{path}.initialDelaySeconds")));
+                }
                 out.push(
                     Diagnostic::rule(
                         Code::Dind024,
-                        format!("{}.{kind}", d.place.path()),
+                        path,
                         format!(
                             "the {kind} waits up to {extra} s longer than needed (initialDelaySeconds {delay}, periodSeconds {period})"
                         ),
                     )
-                    .in_container(d.place.name()),
+                    .in_container(d.place.name())
+                    .with_fix(Fix::safe(
+                        format!("check every second from the start, within the same {budget} s"),
+                        edits,
+                    )),
                 );
             }
         }

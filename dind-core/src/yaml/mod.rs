@@ -3,14 +3,17 @@
 //! hostile input), and serde_yaml for typed config files. serde_yaml is archived upstream;
 //! nothing outside this module uses it.
 
+mod edit;
 mod emit;
 mod paths;
 mod prescan;
 mod read;
 mod resolve;
 
+pub use edit::{Editor, TextEdit, apply_edits};
 pub use emit::{is_plain_safe, to_yaml};
-pub use read::{Document, Limits, read_documents};
+pub use paths::{NodeKind, NodeSpan};
+pub use read::{Document, Limits, read_documents, read_documents_with_spans};
 
 /// Deserializes a typed value (a config file) from YAML, with serde_yaml's line and column.
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {

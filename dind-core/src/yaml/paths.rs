@@ -10,11 +10,45 @@ enum Segment {
     Index(u32),
 }
 
+/// What a node is in the source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NodeKind {
+    /// Not known, or not editable in place: an alias, a tagged or anchored value, a multi-line
+    /// plain scalar, a block scalar.
+    #[default]
+    Opaque,
+    /// A scalar whose whole token is `start..end`.
+    Scalar,
+    /// A block mapping or sequence.
+    Block,
+    /// A flow mapping or sequence (`{...}`, `[...]`), `start..end` with its brackets.
+    Flow,
+}
+
+/// Where a node is in the source text, in byte offsets (recorded only when asked for).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeSpan {
+    /// What it is.
+    pub kind: NodeKind,
+    /// Where its mapping key starts, for a mapping entry.
+    pub key: Option<u32>,
+    /// Where the value starts.
+    pub start: u32,
+    /// Where the value ends: after a scalar's token or a flow collection's bracket; for a block
+    /// collection, the start of the line of the next token (or the end of the text).
+    pub end: Option<u32>,
+    /// Where the entry ends in a block collection: the start of the line where the next sibling
+    /// begins, or the parent's end.
+    pub entry_end: Option<u32>,
+}
+
 /// The lines of a document's fields, addressed by paths such as `spec.containers[1].image`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct PathIndex {
     lines: Vec<u32>,
     children: HashMap<(u32, Segment), u32>,
+    /// Spans, one per node, when recorded.
+    spans: Option<Vec<NodeSpan>>,
 }
 
 /// The id of the root node.
@@ -29,7 +63,21 @@ impl PathIndex {
         PathIndex {
             lines: vec![saturate(line)],
             children: HashMap::new(),
+            spans: None,
         }
+    }
+
+    /// An index that also records spans.
+    pub(crate) fn with_spans(line: usize) -> Self {
+        PathIndex {
+            spans: Some(vec![NodeSpan::default()]),
+            ..PathIndex::new(line)
+        }
+    }
+
+    /// Whether spans are recorded.
+    pub(crate) fn records_spans(&self) -> bool {
+        self.spans.is_some()
     }
 
     fn add(&mut self, parent: u32, segment: Segment, line: usize) -> u32 {
@@ -37,8 +85,30 @@ impl PathIndex {
         let entry = self.children.entry((parent, segment)).or_insert(id);
         if *entry == id {
             self.lines.push(saturate(line));
+            if let Some(spans) = &mut self.spans {
+                spans.push(NodeSpan::default());
+            }
+        } else if let Some(span) = self.spans.as_mut().and_then(|s| s.get_mut(*entry as usize)) {
+            // A duplicate key: the last one wins, so its span is recorded anew.
+            *span = NodeSpan::default();
         }
         *entry
+    }
+
+    /// The span of node `id`, for the reader to fill in.
+    pub(crate) fn span_mut(&mut self, id: u32) -> Option<&mut NodeSpan> {
+        self.spans.as_mut()?.get_mut(id as usize)
+    }
+
+    /// The span of node `id`.
+    pub(crate) fn span(&self, id: u32) -> Option<NodeSpan> {
+        self.spans.as_ref()?.get(id as usize).copied()
+    }
+
+    /// The node at exactly `path`, if the document has it.
+    pub(crate) fn node(&self, path: &str) -> Option<u32> {
+        let (node, rest) = self.walk(path);
+        rest.is_empty().then_some(node)
     }
 
     /// Adds (or finds) the child of `parent` under mapping key `key`.
@@ -59,25 +129,30 @@ impl PathIndex {
     /// (`metadata.annotations.dind/allow`, `labels.app.kubernetes.io/name`): the longest key that
     /// exists wins.
     pub(crate) fn line_of(&self, path: &str) -> usize {
+        self.line(self.walk(path).0)
+    }
+
+    /// The deepest node on `path` the document has, and what is left of the path below it.
+    fn walk<'p>(&self, path: &'p str) -> (u32, &'p str) {
         let mut node = ROOT;
         let mut rest = path;
         loop {
             if rest.is_empty() {
-                return self.line(node);
+                return (node, rest);
             }
             if let Some(r) = rest.strip_prefix('[') {
                 let Some((digits, after)) = r.split_once(']') else {
-                    return self.line(node);
+                    return (node, rest);
                 };
                 let Ok(i) = digits.parse::<u32>() else {
-                    return self.line(node);
+                    return (node, rest);
                 };
                 match self.children.get(&(node, Segment::Index(i))) {
                     Some(child) => {
                         node = *child;
                         rest = after;
                     }
-                    None => return self.line(node),
+                    None => return (node, rest),
                 }
                 continue;
             }
@@ -98,7 +173,7 @@ impl PathIndex {
                     node = child;
                     rest = after;
                 }
-                None => return self.line(node),
+                None => return (node, rest),
             }
         }
     }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::TScalarStyle;
 
-use super::paths::{NODE_COST, PathIndex, ROOT};
+use super::paths::{NODE_COST, NodeKind, NodeSpan, PathIndex, ROOT};
 use super::prescan::flow_cost;
 use super::resolve::{CoreTag, Tagged, resolve};
 
@@ -68,6 +68,22 @@ impl Document {
             l => l,
         }
     }
+
+    /// Where the node at exactly `path` is in the text, when the document was read with spans
+    /// ([`read_documents_with_spans`]) and has that node.
+    ///
+    /// ```
+    /// use dind_core::yaml::{Limits, NodeKind, read_documents_with_spans};
+    /// let text = "spec:\n  port: 'tcp://x:1'\n";
+    /// let doc = &read_documents_with_spans(text, Limits::default()).unwrap()[0];
+    /// let span = doc.span_of("spec.port").unwrap();
+    /// assert_eq!(span.kind, NodeKind::Scalar);
+    /// assert_eq!(&text[span.start as usize..span.end.unwrap() as usize], "'tcp://x:1'");
+    /// assert_eq!(&text[span.key.unwrap() as usize..][..4], "port");
+    /// ```
+    pub fn span_of(&self, path: &str) -> Option<NodeSpan> {
+        self.paths.node(path).and_then(|n| self.paths.span(n))
+    }
 }
 
 /// What a scalar or collection costs in the byte budget, besides its text.
@@ -80,13 +96,36 @@ enum Frame {
         node: u32,
         anchor: usize,
         start_bytes: usize,
+        at: Place,
     },
     Seq {
         seq: Vec<Value>,
         node: u32,
         anchor: usize,
         start_bytes: usize,
+        at: Place,
     },
+}
+
+/// Where a collection is in the text, while it is read (for spans). The parser marks a flow
+/// collection's start at its bracket, but a block mapping's at its first key's `:` and an
+/// indentless sequence's at its first item: a block collection starts where its first entry does.
+#[derive(Clone, Copy, Default)]
+struct Place {
+    /// The start event's marker.
+    marker: u32,
+    /// Where the first entry starts (its key, or its item's value).
+    first: Option<u32>,
+    /// The node of the entry read last, whose entry ends where the next one starts.
+    last_child: Option<u32>,
+}
+
+impl Frame {
+    fn place(&mut self) -> &mut Place {
+        match self {
+            Frame::Map { at, .. } | Frame::Seq { at, .. } => at,
+        }
+    }
 }
 
 enum Key {
@@ -94,7 +133,11 @@ enum Key {
     Merge,
 }
 
-struct Reader {
+struct Reader<'t> {
+    /// The text, for spans.
+    src: &'t str,
+    /// Marker char index → byte offset, moved forward as events arrive.
+    cursor: (usize, usize),
     limits: Limits,
     stack: Vec<Frame>,
     docs: Vec<Document>,
@@ -119,7 +162,108 @@ fn key_text(value: &Value, line: usize) -> Result<String, String> {
     }
 }
 
-impl Reader {
+/// A byte offset as stored in spans (inputs are far below 4 GiB).
+fn off(byte: usize) -> u32 {
+    u32::try_from(byte).unwrap_or(u32::MAX)
+}
+
+impl Reader<'_> {
+    fn spans(&self) -> bool {
+        self.paths.records_spans()
+    }
+
+    /// The byte offset of a marker's char index.
+    /// Markers come nearly in order (a mapping's start marker follows its first key's), so the
+    /// cursor steps forward or back from where it was: linear over a whole text.
+    fn byte(&mut self, chars: usize) -> usize {
+        let (mut c, mut b) = self.cursor;
+        let bytes = self.src.as_bytes();
+        while c < chars && b < bytes.len() {
+            b += self.src[b..].chars().next().map_or(1, char::len_utf8);
+            c += 1;
+        }
+        while c > chars && b > 0 {
+            b -= self.src[..b].chars().next_back().map_or(1, char::len_utf8);
+            c -= 1;
+        }
+        self.cursor = (c, b);
+        b
+    }
+
+    /// The start of the line that holds byte `at`.
+    fn line_start(&self, at: usize) -> usize {
+        self.src[..at.min(self.src.len())].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// A new entry of the innermost block collection starts at byte `at`: the previous one ends
+    /// at the start of that line.
+    fn next_entry(&mut self, node: u32, at: usize) {
+        let start = off(self.line_start(at));
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
+        let place = frame.place();
+        place.first.get_or_insert(off(at));
+        let previous = place.last_child.replace(node);
+        // (In a flow collection this is never read: entries there end at commas.)
+        if let Some(prev) = previous
+            && let Some(span) = self.paths.span_mut(prev)
+        {
+            span.entry_end = Some(start);
+        }
+    }
+
+    /// The end of a scalar token that starts at byte `at`, when it can be known exactly.
+    fn scalar_end(&self, at: usize, style: TScalarStyle, text: &str) -> Option<usize> {
+        let rest = self.src.get(at..)?;
+        match style {
+            TScalarStyle::Plain => rest.starts_with(text).then_some(at + text.len()),
+            TScalarStyle::SingleQuoted => {
+                let b = rest.as_bytes();
+                let mut i = 1;
+                while i < b.len() {
+                    if b[i] == b'\'' {
+                        if b.get(i + 1) == Some(&b'\'') {
+                            i += 2;
+                            continue;
+                        }
+                        return Some(at + i + 1);
+                    }
+                    i += 1;
+                }
+                None
+            }
+            TScalarStyle::DoubleQuoted => {
+                let b = rest.as_bytes();
+                let mut i = 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 2,
+                        b'"' => return Some(at + i + 1),
+                        _ => i += 1,
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Records the span of a value node. Inside an anchored collection everything is opaque:
+    /// an edit there would change every alias of it too.
+    fn value_span(&mut self, node: u32, span: NodeSpan) {
+        let shared = self.stack.iter().any(|f| match f {
+            Frame::Map { anchor, .. } | Frame::Seq { anchor, .. } => *anchor > 0,
+        });
+        if let Some(s) = self.paths.span_mut(node) {
+            let key = s.key;
+            *s = NodeSpan { key, ..span };
+            if shared {
+                s.kind = NodeKind::Opaque;
+            }
+        }
+    }
+
     fn spend(&mut self, bytes: usize, line: usize) -> Result<(), String> {
         self.bytes = self.bytes.saturating_add(bytes);
         if self.bytes > self.limits.max_expanded_bytes {
@@ -155,8 +299,20 @@ impl Reader {
         Ok(node)
     }
 
-    /// Adds a finished value to its parent, or ends the document.
-    fn push(&mut self, value: Value, line: usize) -> Result<(), String> {
+    /// [`Self::node_for_value`] for a value that starts at byte `at`, keeping the entries of a
+    /// block sequence apart.
+    fn value_node(&mut self, line: usize, at: usize) -> Result<u32, String> {
+        let in_seq = matches!(self.stack.last(), Some(Frame::Seq { .. }));
+        let node = self.node_for_value(line)?;
+        if in_seq && self.spans() {
+            self.next_entry(node, at);
+        }
+        Ok(node)
+    }
+
+    /// Adds a finished value to its parent, or ends the document. `at` is the byte where it
+    /// started (for a key, where the entry starts).
+    fn push(&mut self, value: Value, line: usize, at: usize) -> Result<(), String> {
         if self.at_key_position() {
             let name = key_text(&value, line)?;
             self.spend(name.len() + NODE_COST, line)?;
@@ -165,11 +321,22 @@ impl Reader {
             };
             let child = self.paths.key(*node, &name, line);
             *key = Some(Key::Field { name, node: child });
+            if self.spans() {
+                self.next_entry(child, at);
+                if let Some(s) = self.paths.span_mut(child) {
+                    s.key = Some(off(at));
+                }
+            }
             return Ok(());
         }
         match self.stack.last_mut() {
             None => {
-                let paths = std::mem::replace(&mut self.paths, PathIndex::new(1));
+                let fresh = if self.spans() {
+                    PathIndex::with_spans(1)
+                } else {
+                    PathIndex::new(1)
+                };
+                let paths = std::mem::replace(&mut self.paths, fresh);
                 self.docs.push(Document {
                     value,
                     line: self.doc_line,
@@ -192,16 +359,21 @@ impl Reader {
         matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
     }
 
-    fn event(&mut self, ev: Event, line: usize) -> Result<(), String> {
+    fn event(&mut self, ev: Event, line: usize, chars: usize) -> Result<(), String> {
         match ev {
             Event::DocumentStart => {
                 self.doc_line = line.max(1);
-                self.paths = PathIndex::new(self.doc_line);
+                self.paths = if self.spans() {
+                    PathIndex::with_spans(self.doc_line)
+                } else {
+                    PathIndex::new(self.doc_line)
+                };
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.spend(text.len() + VALUE_COST, line)?;
                 let tag = tagged(tag.as_ref());
                 let plain = style == TScalarStyle::Plain;
+                let at = if self.spans() { self.byte(chars) } else { 0 };
                 if self.at_key_position()
                     && text == "<<"
                     && ((plain && tag == Tagged::None) || tag == Tagged::Core(CoreTag::Merge))
@@ -213,22 +385,43 @@ impl Reader {
                 }
                 let value = resolve(&text, plain, tag).map_err(|e| format!("line {line}: {e}"))?;
                 if !self.at_key_position() {
-                    self.node_for_value(line)?;
+                    let node = self.value_node(line, at)?;
+                    if self.spans() {
+                        let end = self.scalar_end(at, style, &text);
+                        let editable = end.is_some() && anchor == 0 && tag == Tagged::None;
+                        self.value_span(
+                            node,
+                            NodeSpan {
+                                kind: if editable { NodeKind::Scalar } else { NodeKind::Opaque },
+                                start: off(at),
+                                end: end.map(off),
+                                ..NodeSpan::default()
+                            },
+                        );
+                    }
                 }
                 if anchor > 0 {
                     self.anchors.insert(anchor, (value.clone(), text.len() + VALUE_COST));
                 }
-                self.push(value, line)?;
+                self.push(value, line, at)?;
             }
             Event::Alias(id) => {
                 let Some((value, size)) = self.anchors.get(&id).cloned() else {
                     return Err(format!("line {line}: an alias to an unknown anchor"));
                 };
                 self.spend(size, line)?;
+                let at = if self.spans() { self.byte(chars) } else { 0 };
                 if !self.at_key_position() {
-                    self.node_for_value(line)?;
+                    let node = self.value_node(line, at)?;
+                    self.value_span(
+                        node,
+                        NodeSpan {
+                            start: off(at),
+                            ..NodeSpan::default()
+                        },
+                    );
                 }
-                self.push(value, line)?;
+                self.push(value, line, at)?;
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= self.limits.max_depth {
@@ -241,14 +434,24 @@ impl Reader {
                     return Err(format!("line {line}: a mapping key must be a scalar"));
                 }
                 self.spend(VALUE_COST, line)?;
-                let node = self.node_for_value(line)?;
+                let at = if self.spans() { self.byte(chars) } else { 0 };
+                let node = self.value_node(line, at)?;
                 let start_bytes = self.bytes;
+                let place = Place {
+                    marker: off(at),
+                    ..Place::default()
+                };
+                if anchor > 0 {
+                    // An anchored collection is shared: editing it would edit its aliases too.
+                    self.value_span(node, NodeSpan::default());
+                }
                 self.stack.push(if matches!(ev, Event::SequenceStart(..)) {
                     Frame::Seq {
                         seq: Vec::new(),
                         node,
                         anchor,
                         start_bytes,
+                        at: place,
                     }
                 } else {
                     Frame::Map {
@@ -257,6 +460,7 @@ impl Reader {
                         node,
                         anchor,
                         start_bytes,
+                        at: place,
                     }
                 });
             }
@@ -264,25 +468,71 @@ impl Reader {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
-                let (value, anchor, start) = match frame {
+                let (value, anchor, start, node, place) = match frame {
                     Frame::Seq {
                         seq,
                         anchor,
                         start_bytes,
-                        ..
-                    } => (Value::Array(seq), anchor, start_bytes),
+                        node,
+                        at,
+                    } => (Value::Array(seq), anchor, start_bytes, node, at),
                     Frame::Map {
                         map,
                         anchor,
                         start_bytes,
+                        node,
+                        at,
                         ..
-                    } => (Value::Object(map), anchor, start_bytes),
+                    } => (Value::Object(map), anchor, start_bytes, node, at),
                 };
                 if anchor > 0 {
                     let size = self.bytes.saturating_sub(start).saturating_add(VALUE_COST);
                     self.anchors.insert(anchor, (value.clone(), size));
                 }
-                self.push(value, line)?;
+                let mut start_at = place.marker as usize;
+                if self.spans() {
+                    let mark = self.byte(chars);
+                    // A flow collection ends at its own bracket; a block one where the next token
+                    // starts (never a bracket: a block collection cannot sit inside a flow one).
+                    let bracket = if value.is_array() { b']' } else { b'}' };
+                    let flow = self.src.as_bytes().get(mark) == Some(&bracket);
+                    let end = if flow {
+                        mark + 1
+                    } else if mark >= self.src.len() {
+                        self.src.len()
+                    } else {
+                        self.line_start(mark)
+                    };
+                    if !flow {
+                        start_at = place.first.map_or(start_at, |f| f as usize);
+                        // The parent took this collection's marker as where its first entry
+                        // starts; it starts where this collection's first entry does.
+                        if let Some(parent) = self.stack.last_mut() {
+                            let p = parent.place();
+                            if p.first == Some(place.marker) {
+                                p.first = Some(off(start_at));
+                            }
+                        }
+                    }
+                    if let Some(last) = place.last_child
+                        && !flow
+                        && let Some(s) = self.paths.span_mut(last)
+                    {
+                        s.entry_end = Some(off(end));
+                    }
+                    if anchor == 0 && node != u32::MAX {
+                        self.value_span(
+                            node,
+                            NodeSpan {
+                                kind: if flow { NodeKind::Flow } else { NodeKind::Block },
+                                start: off(start_at),
+                                end: Some(off(end)),
+                                ..NodeSpan::default()
+                            },
+                        );
+                    }
+                }
+                self.push(value, line, start_at)?;
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
@@ -324,6 +574,15 @@ fn merge(map: &mut Map<String, Value>, value: Value, line: usize) -> Result<(), 
 /// assert_eq!(docs[1].line_of("spec.containers[0].name"), 5);
 /// ```
 pub fn read_documents(text: &str, limits: Limits) -> Result<Vec<Document>, String> {
+    read(text, limits, false)
+}
+
+/// [`read_documents`], recording where each node is in the text (for `dind lint --fix`).
+pub fn read_documents_with_spans(text: &str, limits: Limits) -> Result<Vec<Document>, String> {
+    read(text, limits, true)
+}
+
+fn read(text: &str, limits: Limits, spans: bool) -> Result<Vec<Document>, String> {
     if text.len() > limits.max_bytes {
         return Err(format!(
             "the input is {} bytes; the limit is {}",
@@ -333,10 +592,16 @@ pub fn read_documents(text: &str, limits: Limits) -> Result<Vec<Document>, Strin
     }
     flow_cost(text, limits.max_flow_depth, limits.max_flow_work)?;
     let mut reader = Reader {
+        src: text,
+        cursor: (0, 0),
         limits,
         stack: Vec::new(),
         docs: Vec::new(),
-        paths: PathIndex::new(1),
+        paths: if spans {
+            PathIndex::with_spans(1)
+        } else {
+            PathIndex::new(1)
+        },
         doc_line: 1,
         anchors: std::collections::HashMap::new(),
         bytes: 0,
@@ -354,7 +619,7 @@ pub fn read_documents(text: &str, limits: Limits) -> Result<Vec<Document>, Strin
         if event == Event::StreamEnd {
             break;
         }
-        reader.event(event, mark.line())?;
+        reader.event(event, mark.line(), mark.index())?;
     }
     Ok(reader.docs)
 }
@@ -445,5 +710,45 @@ mod tests {
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].line, 2);
         assert_eq!(docs[1].line_of("spec.containers[0].image"), 5);
+    }
+
+    #[test]
+    fn spans_cover_exact_tokens_entries_and_collections() {
+        let text = "# ünïcode comment\nspec:\n  containers:\n  - name: \"dïnd\"\n    args: [a, 'b''c']\n    env:\n    - name: X\n      value: y # note\n  - name: c\nlast: z";
+        let doc = &read_documents_with_spans(text, Limits::default()).unwrap()[0];
+        let slice = |p: &str| {
+            let s = doc.span_of(p).unwrap();
+            &text[s.start as usize..s.end.unwrap() as usize]
+        };
+        assert_eq!(slice("spec.containers[0].name"), "\"dïnd\"");
+        assert_eq!(slice("spec.containers[0].args"), "[a, 'b''c']");
+        assert_eq!(slice("spec.containers[0].args[1]"), "'b''c'");
+        assert_eq!(slice("spec.containers[0].env[0].value"), "y");
+        assert_eq!(slice("last"), "z");
+        let env = doc.span_of("spec.containers[0].env").unwrap();
+        assert_eq!(env.kind, NodeKind::Block);
+        // A block collection ends at the line of the next token.
+        assert!(text[env.end.unwrap() as usize..].starts_with("  - name: c"));
+        // An entry ends where the next one starts.
+        let c0 = doc.span_of("spec.containers[0]").unwrap();
+        assert!(text[c0.entry_end.unwrap() as usize..].starts_with("  - name: c"));
+        let args = doc.span_of("spec.containers[0].args").unwrap();
+        assert_eq!(args.kind, NodeKind::Flow);
+        assert!(text[args.key.unwrap() as usize..].starts_with("args:"));
+        assert!(text[args.entry_end.unwrap() as usize..].starts_with("    env:"));
+        // The last entry of the document ends at the end of the text.
+        let spec = doc.span_of("spec").unwrap();
+        assert!(text[spec.entry_end.unwrap() as usize..].starts_with("last: z"));
+        assert_eq!(doc.span_of("last").unwrap().entry_end, Some(text.len() as u32));
+        // Aliases, anchors and tags are not editable in place.
+        let doc = &read_documents_with_spans("a: &x 1\nb: *x\nc: !!str 2\n", Limits::default()).unwrap()[0];
+        for p in ["a", "b", "c"] {
+            assert_eq!(doc.span_of(p).unwrap().kind, NodeKind::Opaque, "{p}");
+        }
+        // Spans are only recorded when asked for.
+        assert_eq!(
+            read_documents(text, Limits::default()).unwrap()[0].span_of("last"),
+            None
+        );
     }
 }
