@@ -141,12 +141,17 @@ pub(crate) enum Segment {
     Index(usize),
 }
 
-/// The segments of a pod path; `None` when it is not one (`spec.containers[x]`).
+/// The segments of a pod path; `None` when it is not one (`spec.containers[x]`). A key that
+/// holds dots is quoted: `metadata.annotations["example.com/x"]`.
 pub(crate) fn segments(path: &str) -> Option<Vec<Segment>> {
     let mut out = Vec::new();
     let mut rest = path;
     while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix('[') {
+        if let Some(r) = rest.strip_prefix("[\"") {
+            let (key, after) = r.split_once("\"]")?;
+            out.push(Segment::Key(key.to_string()));
+            rest = after.strip_prefix('.').unwrap_or(after);
+        } else if let Some(r) = rest.strip_prefix('[') {
             let (digits, after) = r.split_once(']')?;
             out.push(Segment::Index(digits.parse().ok()?));
             rest = after.strip_prefix('.').unwrap_or(after);
@@ -232,6 +237,14 @@ mod tests {
             ]
         );
         assert!(segments("spec.containers[x]").is_none());
+        assert_eq!(
+            segments("metadata.annotations[\"a.b/c\"]").unwrap(),
+            [
+                Segment::Key("metadata".into()),
+                Segment::Key("annotations".into()),
+                Segment::Key("a.b/c".into())
+            ]
+        );
     }
 
     #[test]

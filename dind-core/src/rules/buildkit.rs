@@ -3,6 +3,7 @@
 
 use super::Context;
 use crate::facts::BuildkitImage;
+use crate::fix::{Fix, PodEdit};
 use crate::topology::{BuildkitDaemon, Place, Topology};
 use crate::wiring::{BuildkitLaunch, Confinement, Endpoint, apparmor_annotation, buildkit_client_host};
 use crate::{Code, Diagnostic, Severity};
@@ -16,14 +17,31 @@ pub(super) fn command_skips_rootlesskit(t: &Topology<'_>, _: &Context, out: &mut
             } else {
                 "args"
             };
-            out.push(
-                Diagnostic::rule(
-                    Code::Dind030,
-                    format!("{}.{field}", b.place.path()),
-                    "a rootless buildkitd started without rootlesskit (the image's entrypoint is `rootlesskit buildkitd`): as uid 1000 outside a user namespace it refuses to start, and its socket never appears",
-                )
-                .in_container(b.place.name()),
-            );
+            let mut d = Diagnostic::rule(
+                Code::Dind030,
+                format!("{}.{field}", b.place.path()),
+                "a rootless buildkitd started without rootlesskit (the image's entrypoint is `rootlesskit buildkitd`): as uid 1000 outside a user namespace it refuses to start, and its socket never appears",
+            )
+            .in_container(b.place.name());
+            // Only what dind read whole: the flags go to the image's entrypoint as `args`.
+            if b.wiring.uncertain.is_none()
+                && b.image.is_some()
+                && b.wiring.argv.iter().all(|a| !a.contains(['$', '`', ';', '|', '&']))
+            {
+                let mut edits = Vec::new();
+                if b.place.container.command.is_some() {
+                    edits.push(PodEdit::remove(format!("{}.command", b.place.path())));
+                }
+                edits.push(PodEdit::set(
+                    format!("{}.args", b.place.path()),
+                    serde_json::Value::from(b.wiring.argv.clone()),
+                ));
+                d = d.with_fix(Fix::safe(
+                    "start buildkitd through the image's `rootlesskit buildkitd`: its flags as `args`, no `command`",
+                    edits,
+                ));
+            }
+            out.push(d);
         }
     }
 }
@@ -41,23 +59,41 @@ fn proc_unmasked(t: &Topology<'_>, b: &BuildkitDaemon<'_>) -> bool {
 }
 
 /// DIND031: a rootless buildkitd that its confinement stops from building.
-pub(super) fn rootless_confined(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+pub(super) fn rootless_confined(t: &Topology<'_>, ctx: &Context, out: &mut Vec<Diagnostic>) {
     for b in t
         .buildkitds
         .iter()
         .filter(|b| b.wiring.rootlesskit && !b.wiring.privileged)
     {
         let path = b.place.path();
-        let mut push = |field: String, message: String, severity: Severity| {
-            let mut d = Diagnostic::rule(Code::Dind031, field, message).in_container(b.place.name());
+        let mut push = |field: String, message: String, severity: Severity, fix: Fix| {
+            let mut d = Diagnostic::rule(Code::Dind031, field, message)
+                .in_container(b.place.name())
+                .with_fix(fix);
             d.severity = severity;
             out.push(d);
         };
+        let unconfined = |field: &str, what: &str| {
+            Fix::unsafe_(
+                format!(
+                    "set the {what} profile `Unconfined` (the namespace then needs Pod Security level `privileged`)"
+                ),
+                vec![PodEdit::set(
+                    field.to_string(),
+                    serde_json::json!({"type": "Unconfined"}),
+                )],
+            )
+        };
         if b.wiring.no_new_privs {
+            let field = format!("{path}.securityContext.allowPrivilegeEscalation");
             push(
-                format!("{path}.securityContext.allowPrivilegeEscalation"),
+                field.clone(),
                 "`allowPrivilegeEscalation: false` on a rootless buildkitd: no_new_privs makes the setuid `newuidmap` powerless, so rootlesskit cannot map its user namespace and buildkitd never starts".into(),
                 Severity::Error,
+                Fix::unsafe_(
+                    "set `allowPrivilegeEscalation: true` (Pod Security `restricted` forbids it)",
+                    vec![PodEdit::set(field, true)],
+                ),
             );
         }
         if !b.wiring.no_process_sandbox && !proc_unmasked(t, b) {
@@ -65,20 +101,38 @@ pub(super) fn rootless_confined(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
                 format!("{path}.args"),
                 "a rootless, unprivileged buildkitd without `--oci-worker-no-process-sandbox`: each RUN step mounts a new /proc, which the container's masked /proc forbids (`mount proc ... operation not permitted`)".into(),
                 Severity::Error,
+                Fix::unsafe_(
+                    "add `--oci-worker-no-process-sandbox` (build steps then share buildkitd's process namespace)",
+                    vec![PodEdit::append(format!("{path}.args"), "--oci-worker-no-process-sandbox")],
+                ),
             );
         }
+        let annotation = apparmor_annotation(b.place.name());
         let apparmor_field = if b.wiring.apparmor_from_annotation {
-            format!("metadata.annotations.{}", apparmor_annotation(b.place.name()))
+            format!("metadata.annotations.{annotation}")
         } else {
             format!("{path}.securityContext.appArmorProfile")
         };
-        for (what, field, confinement) in [
-            (
-                "seccomp",
-                format!("{path}.securityContext.seccompProfile"),
-                b.wiring.seccomp,
-            ),
-            ("AppArmor", apparmor_field, b.wiring.apparmor),
+        // AppArmor as a field from 1.30, as the annotation before; an annotation already there
+        // is edited where it is. (A fix path quotes a key that holds dots.)
+        let apparmor_fix = if b.wiring.apparmor_from_annotation
+            || ctx.kube_version.minor < dind_facts::APPARMOR_FIELD_MINOR
+        {
+            Fix::unsafe_(
+                "set the AppArmor annotation `unconfined` (the namespace then needs Pod Security level `privileged`)",
+                vec![PodEdit::set(
+                    format!("metadata.annotations[\"{annotation}\"]"),
+                    "unconfined",
+                )],
+            )
+        } else {
+            unconfined(&apparmor_field, "AppArmor")
+        };
+        let seccomp_field = format!("{path}.securityContext.seccompProfile");
+        let seccomp_fix = unconfined(&seccomp_field, "seccomp");
+        for (what, field, confinement, fix) in [
+            ("seccomp", seccomp_field, b.wiring.seccomp, seccomp_fix),
+            ("AppArmor", apparmor_field, b.wiring.apparmor, apparmor_fix),
         ] {
             match confinement {
                 Confinement::Unconfined => {}
@@ -88,6 +142,7 @@ pub(super) fn rootless_confined(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
                         "a rootless buildkitd under a {what} profile: rootlesskit needs `unshare` and `mount`, which the profile blocks; set it to `Unconfined`"
                     ),
                     Severity::Error,
+                    fix,
                 ),
                 Confinement::Unset => push(
                     field,
@@ -100,6 +155,7 @@ pub(super) fn rootless_confined(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
                         }
                     ),
                     Severity::Warning,
+                    fix,
                 ),
             }
         }
@@ -195,16 +251,16 @@ pub(super) fn image_unpinned(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
         let Some(b) = BuildkitImage::parse(image).filter(BuildkitImage::floats) else {
             continue;
         };
+        let pin = b.pinned_suggestion();
+        let path = format!("{}.image", place.path());
         out.push(
             Diagnostic::rule(
                 Code::Dind033,
-                format!("{}.image", place.path()),
-                format!(
-                    "`{image}` floats: the next pull may bring another BuildKit; pin it, e.g. `{}`",
-                    b.pinned_suggestion()
-                ),
+                path.clone(),
+                format!("`{image}` floats: the next pull may bring another BuildKit; pin it, e.g. `{pin}`"),
             )
-            .in_container(place.name()),
+            .in_container(place.name())
+            .with_fix(Fix::unsafe_(format!("pin `{pin}`"), vec![PodEdit::set(path, pin)])),
         );
     }
 }

@@ -2,6 +2,7 @@
 //! the API server does with `hostUsers: false`.
 
 use super::Context;
+use crate::fix::{Fix, PodEdit};
 use crate::topology::Topology;
 use crate::{Code, Diagnostic};
 
@@ -26,24 +27,32 @@ pub(super) fn sysbox_unsupported(t: &Topology<'_>, _: &Context, out: &mut Vec<Di
     }
     for place in &t.containers {
         if place.container.security_context.as_ref().and_then(|s| s.privileged) == Some(true) {
+            let path = format!("{}.securityContext.privileged", place.path());
             out.push(
                 Diagnostic::rule(
                     Code::Dind027,
-                    format!("{}.securityContext.privileged", place.path()),
+                    path.clone(),
                     "`privileged: true` under Sysbox: Sysbox does not support privileged containers, and its daemon needs none",
                 )
-                .in_container(place.name()),
+                .in_container(place.name())
+                .with_fix(Fix::safe("drop `privileged: true`", vec![PodEdit::remove(path)])),
             );
         }
     }
     // With `hostUsers: false` the API server refuses these already (DIND028).
     if t.spec.host_users != Some(false) {
         for field in host_namespaces(t) {
-            out.push(Diagnostic::rule(
-                Code::Dind027,
-                format!("spec.{field}"),
-                format!("`{field}: true` under Sysbox: Sysbox does not support sharing the node's namespaces"),
-            ));
+            out.push(
+                Diagnostic::rule(
+                    Code::Dind027,
+                    format!("spec.{field}"),
+                    format!("`{field}: true` under Sysbox: Sysbox does not support sharing the node's namespaces"),
+                )
+                .with_fix(Fix::safe(
+                    format!("drop `{field}: true`"),
+                    vec![PodEdit::remove(format!("spec.{field}"))],
+                )),
+            );
         }
     }
     for d in t.daemons.iter().filter(|d| d.wiring.rootlesskit) {
