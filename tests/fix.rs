@@ -97,6 +97,18 @@ fn every_fixable_rule_repairs_its_trigger() {
     }
 }
 
+/// The Jenkins-side fixtures (Groovy literals with escapes and constants, JCasC blocks with
+/// `^${`), fixed with every fix: reviewed snapshots.
+#[test]
+fn jenkins_files_are_fixed_in_place() {
+    for path in fixtures("fix-jenkins") {
+        let (name, text) = read(&path);
+        let fixed = fix_file(&name, &text, &Context::default(), true).unwrap();
+        assert!(!fixed.applied.is_empty(), "{name}: nothing fixed");
+        insta::assert_snapshot!(format!("fix-jenkins-{name}"), fixed.text);
+    }
+}
+
 /// Every fixture of every kind, fixed with unsafe fixes too.
 fn all_fixed() -> Vec<(String, String, String)> {
     let mut out = Vec::new();
@@ -190,9 +202,25 @@ fn pods_of(text: &str) -> Vec<serde_json::Value> {
     out
 }
 
-/// The YAML texts of a fixture: the file, or its Jenkinsfile `yaml` literals.
+/// The YAML texts of a fixture: the file, its JCasC templates, or its Jenkinsfile `yaml`
+/// literals.
 fn yaml_texts(name: &str, text: &str) -> Vec<String> {
-    if name.ends_with(".yaml") {
+    if name.ends_with(".yaml") && text.lines().any(|l| l == "jenkins:") {
+        let doc = &dind::yaml::read_documents(text, dind::yaml::Limits::default()).unwrap()[0];
+        doc.value
+            .pointer("/jenkins/clouds")
+            .and_then(|c| c.as_array())
+            .into_iter()
+            .flatten()
+            .flat_map(|c| {
+                c.pointer("/kubernetes/templates")
+                    .and_then(|t| t.as_array())
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|t| t.get("yaml").and_then(|y| y.as_str()).map(|y| y.replace("^${", "${")))
+            .collect()
+    } else if name.ends_with(".yaml") {
         vec![text.to_string()]
     } else {
         dind::lint::jenkinsfile_literals(text)
@@ -281,4 +309,25 @@ fn a_fixed_jenkinsfile_evaluates_in_groovy_to_the_fixed_yaml() {
     for (got, (name, yaml)) in results.iter().zip(&expected) {
         assert_eq!(got["yaml"].as_str(), Some(yaml.as_str()), "{name}");
     }
+}
+
+/// The README's table of fixes names every fixable rule with its registry class, and no other.
+#[test]
+fn the_readme_table_of_fixes_is_the_registry() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table: Vec<(String, String)> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| rule | class | the fix |"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| DIND"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].to_string(), cells[2].to_string())
+        })
+        .collect();
+    let registry: Vec<(String, String)> = Code::ALL
+        .iter()
+        .filter_map(|c| c.info().autofix.map(|(a, _)| (c.to_string(), a.as_str().to_string())))
+        .collect();
+    assert_eq!(table, registry);
 }

@@ -63,8 +63,6 @@ pub struct LintArgs {
 struct FixOutcome {
     label: String,
     fixed: dind_core::lint::FileFix,
-    /// Findings with a fix in a file kind whose fixes are not applied (JCasC).
-    not_applied: usize,
 }
 
 /// Applies the fixes to one readable input; returns the input with its fixed text.
@@ -72,17 +70,9 @@ fn fix_input(mut input: inputs::Input, ctx: &Context, unsafe_fixes: bool) -> (in
     let Ok(text) = &input.text else {
         return (input, None);
     };
-    let jcasc = dind_core::lint::InputKind::detect(&input.label, text) == dind_core::lint::InputKind::Jcasc;
     let outcome = match dind_core::lint::fix_file(&input.label, text, ctx, unsafe_fixes) {
         Ok(fixed) => FixOutcome {
             label: input.label.clone(),
-            not_applied: if jcasc {
-                lint_file(&input.label, text, ctx)
-                    .map(|r| r.findings.iter().filter(|f| f.diagnostic.fix.is_some()).count())
-                    .unwrap_or(0)
-            } else {
-                0
-            },
             fixed,
         },
         // Unreadable: lint reports it as it always does.
@@ -405,7 +395,7 @@ pub fn run(args: LintArgs) -> u8 {
 /// Says on stderr what `--fix` did: each fix applied, each refused with its reason, and the
 /// totals.
 fn report_fixes(fixes: &[FixOutcome], diff: bool, unsafe_fixes: bool) {
-    let (mut applied, mut files, mut unsafe_left, mut not_applied) = (0, 0, 0, 0);
+    let (mut applied, mut files, mut unsafe_left) = (0, 0, 0);
     let verb = if diff { "would fix" } else { "fixed" };
     for o in fixes {
         for a in &o.fixed.applied {
@@ -432,16 +422,10 @@ fn report_fixes(fixes: &[FixOutcome], diff: bool, unsafe_fixes: bool) {
         }
         applied += o.fixed.applied.len();
         unsafe_left += o.fixed.unsafe_available;
-        not_applied += o.not_applied;
     }
     let mut line = format!("{verb} {applied} finding(s) in {files} file(s)");
     if unsafe_left > 0 && !unsafe_fixes {
         line.push_str(&format!("; {unsafe_left} more with --unsafe-fixes"));
-    }
-    if not_applied > 0 {
-        line.push_str(&format!(
-            "; {not_applied} fixable finding(s) in JCasC files are not fixed yet (YAML files and Jenkinsfile `yaml` literals are)"
-        ));
     }
     eprintln!("{line}");
 }

@@ -293,6 +293,7 @@ fn literal_edits(
                 return Err("the edit touches text a `${...}` substitution produces".to_string());
             }
             Ok(TextEdit {
+                depth: e.depth,
                 start: source(e.start)?,
                 end: source(e.end)?,
                 text: escape_in_literal(&e.text, lit.double, lit.triple),
@@ -365,15 +366,260 @@ pub fn fix_jenkinsfile(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<
     Ok(out)
 }
 
-/// Applies the fixes to one file of any kind [`super::lint_file`] reads: YAML documents and
-/// Jenkinsfile `yaml` literals. (JCasC files are not fixed yet: the file is returned as it is.)
+/// A JCasC template's `yaml: |` block scalar: its value as the linter reads it (`^${` read as
+/// `${`), and for each value byte the file offset it comes from.
+struct Block {
+    value: String,
+    offsets: Vec<usize>,
+    /// Where the value ends in the file (after the last content line's break, or after its last
+    /// character for `|-`).
+    end: usize,
+    indent: usize,
+    strip: bool,
+}
+
+impl Block {
+    /// Reads the literal block scalar at `path`; `None` when it is not one dind can map (folded,
+    /// quoted, `|+`, an explicit indentation indicator) or does not read back as the parsed value.
+    fn read(text: &str, doc: &crate::yaml::Document, path: &str) -> Option<Block> {
+        let span = doc.span_of(path)?;
+        let parsed = doc.value.pointer(&pointer(path)?)?.as_str()?;
+        let start = span.start as usize;
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = start - line_start;
+        // The header `|` or `|-` ends the key's line, before the content's first line.
+        let key = span.key? as usize;
+        let header_line = &text[key..text[key..].find('\n').map_or(text.len(), |i| key + i)];
+        let header = header_line.split_once(':')?.1.split('#').next()?.trim();
+        let strip = match header {
+            "|" => false,
+            "|-" => true,
+            _ => return None,
+        };
+        let mut value = String::new();
+        let mut offsets = Vec::new();
+        let mut at = line_start;
+        let mut last_content_end = start;
+        while at < text.len() {
+            let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            let line = &text[at..line_end];
+            let blank = line.trim().is_empty();
+            if !blank && (line.len() < indent || !line[..indent].chars().all(|c| c == ' ')) {
+                break;
+            }
+            if !blank {
+                let content = &line[indent..];
+                // Every byte of a multi-byte character maps to its start.
+                for (i, ch) in content.char_indices() {
+                    offsets.extend(std::iter::repeat_n(at + indent + i, ch.len_utf8()));
+                }
+                value.push_str(content);
+                last_content_end = line_end;
+            }
+            value.push('\n');
+            offsets.push(line_end);
+            at = line_end + 1;
+        }
+        // Clip: one final line break; strip: none. Trailing blank lines belong to neither.
+        let kept = value.trim_end_matches('\n').len();
+        let keep = if strip { kept } else { (kept + 1).min(value.len()) };
+        value.truncate(keep);
+        offsets.truncate(keep);
+        let end = if strip {
+            last_content_end
+        } else {
+            (last_content_end + 1).min(text.len())
+        };
+        // `^${` is JCasC's escape of a literal `${`.
+        let mut unescaped = String::with_capacity(value.len());
+        let mut map = Vec::with_capacity(offsets.len());
+        let mut i = 0;
+        while i < value.len() {
+            if value[i..].starts_with("^${") {
+                unescaped.push_str("${");
+                map.extend([offsets[i], offsets[i + 2]]);
+                i += 3;
+            } else {
+                let ch = value[i..].chars().next()?;
+                unescaped.push(ch);
+                map.extend(std::iter::repeat_n(offsets[i], ch.len_utf8()));
+                i += ch.len_utf8();
+            }
+        }
+        (value == parsed).then_some(Block {
+            value: unescaped,
+            offsets: map,
+            end,
+            indent,
+            strip,
+        })
+    }
+
+    /// An edit of the value as an edit of the file: `${` written `^${`, every new line indented
+    /// as the block's content.
+    fn file_edit(&self, text: &str, e: &TextEdit) -> TextEdit {
+        let pos = |p: usize| {
+            if p < self.offsets.len() {
+                self.offsets[p]
+            } else {
+                self.end
+            }
+        };
+        let (start, end) = (pos(e.start), pos(e.end));
+        let at_line_start = start == 0 || text[..start].ends_with('\n');
+        let pad = " ".repeat(self.indent);
+        let escaped = e.text.replace("${", "^${");
+        let mut out = String::new();
+        if at_line_start && !escaped.is_empty() && !escaped.starts_with('\n') {
+            out.push_str(&pad);
+        }
+        let lines: Vec<&str> = escaped.split('\n').collect();
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+                let last = i == lines.len() - 1;
+                // After the last break, indent only if original content follows on that line.
+                if !(last && line.is_empty() && (at_line_start || end >= self.end)) {
+                    out.push_str(&pad);
+                }
+            }
+            out.push_str(line);
+        }
+        TextEdit {
+            start,
+            end,
+            text: out,
+            depth: e.depth,
+        }
+    }
+}
+
+/// A JSON pointer for a document path of keys and indexes.
+fn pointer(path: &str) -> Option<String> {
+    let mut p = String::new();
+    for s in crate::fix::segments(path)? {
+        match s {
+            crate::fix::Segment::Key(k) => p.push_str(&format!("/{}", k.replace('~', "~0").replace('/', "~1"))),
+            crate::fix::Segment::Index(i) => p.push_str(&format!("/{i}")),
+        }
+    }
+    Some(p)
+}
+
+/// The paths of a JCasC text's template `yaml` values, per document.
+fn jcasc_templates(text: &str) -> Result<Vec<(usize, String)>, String> {
+    let docs = read_documents(text, Limits::default())?;
+    let mut out = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let clouds = doc
+            .value
+            .pointer("/jenkins/clouds")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        for ci in 0..clouds {
+            let n = doc
+                .value
+                .pointer(&format!("/jenkins/clouds/{ci}/kubernetes/templates"))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            for ti in 0..n {
+                let path = format!("jenkins.clouds[{ci}].kubernetes.templates[{ti}].yaml");
+                if doc
+                    .value
+                    .pointer(&pointer(&path).unwrap_or_default())
+                    .is_some_and(Value::is_string)
+                {
+                    out.push((d, path));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Applies every fix of the given class to the pod templates of a JCasC file: each edit is made
+/// on the template's YAML, mapped back into its `yaml: |` block with the block's indentation and
+/// `^${` for every `${`, and verified: the template must read back as exactly the fixed YAML.
+/// Templates in folded or quoted scalars are left as they are.
+///
+/// ```
+/// use dind_core::lint::fix_jcasc;
+/// use dind_core::rules::Context;
+/// let text = "jenkins:\n  clouds:\n  - kubernetes:\n      templates:\n      - name: dind\n        yaml: |\n          spec:\n            containers:\n            - name: dind\n              image: docker:29.7.2-dind\n              securityContext: {privileged: true, allowPrivilegeEscalation: false}\n              env:\n              - name: X\n                value: ^${HOME}\n";
+/// let fixed = fix_jcasc(text, &Context::default(), false).unwrap();
+/// assert!(fixed.text.contains("{privileged: true, allowPrivilegeEscalation: true}"));
+/// assert!(fixed.text.contains("^${HOME}"));
+/// ```
+pub fn fix_jcasc(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFix, String> {
+    let ctx = ctx.with_runner(Runner::Jenkins);
+    let mut current = text.to_string();
+    let mut out = FileFix::default();
+    let mut refused = BTreeSet::new();
+    let mut index = 0;
+    let mut spent = 0usize;
+    for _ in 0..MAX_ATTEMPTS {
+        spent = spent.saturating_add(cost(current.len()));
+        if spent > WORK_BUDGET {
+            out.exhausted = true;
+            break;
+        }
+        let templates = jcasc_templates(&current)?;
+        let Some((d, path)) = templates.get(index).cloned() else {
+            break;
+        };
+        let docs = read_documents_with_spans(&current, Limits::default())?;
+        let Some(block) = docs.get(d).and_then(|doc| Block::read(&current, doc, &path)) else {
+            index += 1;
+            continue;
+        };
+        let first_line = docs[d].line_of(&path);
+        let line_of = move |l: usize| first_line + l;
+        let before = census(&block.value, &ctx)?;
+        let snapshot = current.clone();
+        let mut apply = |c: &Candidate| -> Result<(), String> {
+            let (edits, fixed_yaml, _) = attempt(&block.value, &before, c, &ctx)?;
+            let file_edits: Vec<TextEdit> = edits.iter().map(|e| block.file_edit(&snapshot, e)).collect();
+            let next = apply_edits(&snapshot, &file_edits);
+            let again = read_documents(&next, Limits::default())?;
+            let read_back = again.get(d).and_then(|doc| {
+                doc.value
+                    .pointer(&pointer(&path)?)?
+                    .as_str()
+                    .map(|v| v.replace("^${", "${"))
+            });
+            let want = if block.strip {
+                fixed_yaml.trim_end_matches('\n').to_string()
+            } else {
+                fixed_yaml
+            };
+            if read_back.as_deref() != Some(want.as_str()) {
+                return Err("the JCasC template would not read back as the fixed YAML".into());
+            }
+            current = next;
+            Ok(())
+        };
+        if !step(
+            &block.value,
+            &ctx,
+            unsafe_fixes,
+            &mut refused,
+            &mut out,
+            &line_of,
+            &mut apply,
+        )? {
+            index += 1;
+        }
+    }
+    out.text = current;
+    Ok(out)
+}
+
+/// Applies the fixes to one file of any kind [`super::lint_file`] reads: YAML documents,
+/// Jenkinsfile `yaml` literals and JCasC pod templates.
 pub fn fix_file(name: &str, text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFix, String> {
     match super::InputKind::detect(name, text) {
         super::InputKind::Pod => fix_yaml(text, ctx, unsafe_fixes),
         super::InputKind::Jenkinsfile => fix_jenkinsfile(text, ctx, unsafe_fixes),
-        _ => Ok(FileFix {
-            text: text.to_string(),
-            ..FileFix::default()
-        }),
+        super::InputKind::Jcasc => fix_jcasc(text, ctx, unsafe_fixes),
     }
 }

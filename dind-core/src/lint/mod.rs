@@ -13,7 +13,7 @@ mod pod_templates;
 mod pods;
 mod sites;
 
-pub use fix::{Applied, FileFix, Refused, WORK_BUDGET, fix_file, fix_jenkinsfile, fix_yaml};
+pub use fix::{Applied, FileFix, Refused, WORK_BUDGET, fix_file, fix_jcasc, fix_jenkinsfile, fix_yaml};
 pub use jenkinsfile::{GroovyLiteral, jenkinsfile_literals};
 pub use pods::pod_from_value;
 

@@ -2,6 +2,7 @@
 
 use super::{Context, Runner};
 use crate::facts::{DockerImage, ImageRole};
+use crate::fix::{Fix, PodEdit};
 use crate::topology::{ClientView, Daemon, SocketReach, Topology};
 use crate::wiring::{Endpoint, Listener, TlsMode, program, shell_script, shell_words};
 use crate::{Code, Diagnostic};
@@ -72,6 +73,89 @@ fn unix_problem(t: &Topology<'_>, c: &ClientView<'_>, path: &str, what: &str) ->
     }
 }
 
+/// Sets a client's env var: the entry that sets it, or a new one.
+fn set_env(c: &ClientView<'_>, name: &str, value: &str) -> PodEdit {
+    match c.place.env().index(name) {
+        Some(i) => PodEdit::set(format!("{}.env[{i}].value", c.place.path()), value),
+        None => PodEdit::append(
+            format!("{}.env", c.place.path()),
+            serde_json::json!({"name": name, "value": value}),
+        ),
+    }
+}
+
+/// DIND004's repair: point the client at an endpoint it reaches, in this order: a daemon socket
+/// it already sees, a plaintext TCP listener of the pod (on loopback), a mutual-TLS one (DIND005
+/// then asks for the certificates), or the daemon's socket volume mounted into the client too.
+fn reach_fix(t: &Topology<'_>, c: &ClientView<'_>) -> Option<Fix> {
+    let mut socket_volume = None;
+    for d in &t.daemons {
+        for l in &d.wiring.listeners {
+            if let Endpoint::Unix(served) = &l.endpoint {
+                match t.socket_reach(d, served, &c.place) {
+                    SocketReach::Seen(paths) if !paths.is_empty() => {
+                        let target = format!("unix://{}", paths[0]);
+                        return Some(Fix::unsafe_(
+                            format!("point `DOCKER_HOST` at `{target}`"),
+                            vec![set_env(c, "DOCKER_HOST", &target)],
+                        ));
+                    }
+                    SocketReach::NotShared => {
+                        socket_volume =
+                            socket_volume.or_else(|| d.place.mount_at(served).map(|(v, m, _)| (v, m, served)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let tcp = |mode: TlsMode| {
+        t.daemons.iter().find_map(|d| {
+            d.wiring.listeners.iter().find_map(|l| match &l.endpoint {
+                Endpoint::Tcp { host, port: Some(p) }
+                    if l.tls == Some(mode)
+                        && (Endpoint::is_loopback_host(host) || Endpoint::is_wildcard_host(host))
+                        && d.wiring.tcp_hidden(*p).is_none() =>
+                {
+                    Some(*p)
+                }
+                _ => None,
+            })
+        })
+    };
+    if let Some(port) = tcp(TlsMode::Plain) {
+        let target = format!("tcp://127.0.0.1:{port}");
+        return Some(Fix::unsafe_(
+            format!("point `DOCKER_HOST` at `{target}`"),
+            vec![set_env(c, "DOCKER_HOST", &target)],
+        ));
+    }
+    if let Some(port) = tcp(TlsMode::Verified) {
+        let target = format!("tcp://localhost:{port}");
+        return Some(Fix::unsafe_(
+            format!("point `DOCKER_HOST` at `{target}`"),
+            vec![set_env(c, "DOCKER_HOST", &target)],
+        ));
+    }
+    let (volume, mount_path, served) = socket_volume?;
+    if c.place
+        .mount_at(mount_path)
+        .is_some_and(|(_, m, _)| m.trim_end_matches('/') == mount_path.trim_end_matches('/'))
+    {
+        return None;
+    }
+    Some(Fix::unsafe_(
+        format!("mount the daemon's `{volume}` at `{mount_path}` and use `unix://{served}`"),
+        vec![
+            PodEdit::append(
+                format!("{}.volumeMounts", c.place.path()),
+                serde_json::json!({"name": volume, "mountPath": mount_path}),
+            ),
+            set_env(c, "DOCKER_HOST", &format!("unix://{served}")),
+        ],
+    ))
+}
+
 /// DIND004: every client's `DOCKER_HOST` is served.
 pub(super) fn endpoint_unserved(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     // Only a complete picture of the daemons' listeners can tell that an endpoint is not served.
@@ -119,7 +203,11 @@ pub(super) fn endpoint_unserved(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
                 Some(i) => format!("{}.env[{i}].value", c.place.path()),
                 None => format!("{}.env", c.place.path()),
             };
-            out.push(Diagnostic::rule(Code::Dind004, path, message).in_container(c.place.name()));
+            let mut d = Diagnostic::rule(Code::Dind004, path, message).in_container(c.place.name());
+            if let Some(fix) = reach_fix(t, c) {
+                d = d.with_fix(fix);
+            }
+            out.push(d);
         }
     }
 }
@@ -143,35 +231,60 @@ pub(super) fn tls_incomplete(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
             continue;
         };
         let mut missing = Vec::new();
+        let mut edits = Vec::new();
         if !verify {
             missing.push("`DOCKER_TLS_VERIFY=1`".to_string());
+            edits.push(set_env(c, "DOCKER_TLS_VERIFY", "1"));
         }
-        match (cert_path, &daemon.wiring.client_cert_dir) {
+        let dir = daemon.wiring.client_cert_dir.as_deref();
+        let shared = |cp: &str| match (dir.and_then(|d| daemon.place.volume_at(d)), c.place.volume_at(cp)) {
+            (Some((dv, dr)), Some((cv, cr))) => dv == cv && dr == cr,
+            _ => false,
+        };
+        match (cert_path, dir) {
             (None, _) => missing.push("`DOCKER_CERT_PATH`".to_string()),
-            (Some(cp), Some(dir)) => {
-                let shared = match (daemon.place.volume_at(dir), c.place.volume_at(cp)) {
-                    (Some((dv, dr)), Some((cv, cr))) => dv == cv && dr == cr,
-                    _ => false,
-                };
-                if !shared {
-                    missing.push(format!("the daemon's `{dir}` shared at `{cp}` through a volume"));
-                }
+            (Some(cp), Some(dir)) if !shared(cp) => {
+                missing.push(format!("the daemon's `{dir}` shared at `{cp}` through a volume"));
             }
-            (Some(_), None) => {}
+            _ => {}
+        }
+        // The repair: the daemon's certificate volume, read-only at the same path, and the
+        // variables that point at it. Only when the daemon keeps the certificates on a volume.
+        let cert_volume = dir
+            .and_then(|d| daemon.place.mount_at(d))
+            .filter(|(_, m, rest)| rest.is_empty() && !m.is_empty());
+        if let (Some((volume, mount_path, _)), Some(dir)) = (cert_volume, dir) {
+            let sees = c.place.volume_at(dir).is_some_and(|(v, r)| v == volume && r.is_empty());
+            if !sees && c.place.mount_at(mount_path).is_none() {
+                edits.push(PodEdit::append(
+                    format!("{}.volumeMounts", c.place.path()),
+                    serde_json::json!({"name": volume, "mountPath": mount_path, "readOnly": true}),
+                ));
+            }
+            if cert_path.as_deref() != Some(dir) {
+                edits.push(set_env(c, "DOCKER_CERT_PATH", dir));
+            }
+        } else {
+            edits.clear();
         }
         if !missing.is_empty() {
-            out.push(
-                Diagnostic::rule(
-                    Code::Dind005,
-                    format!("{}.env", c.place.path()),
-                    format!(
-                        "the daemon serves `{}` with TLS, but this client lacks {}",
-                        listener.raw,
-                        missing.join(", ")
-                    ),
-                )
-                .in_container(c.place.name()),
-            );
+            let mut d = Diagnostic::rule(
+                Code::Dind005,
+                format!("{}.env", c.place.path()),
+                format!(
+                    "the daemon serves `{}` with TLS, but this client lacks {}",
+                    listener.raw,
+                    missing.join(", ")
+                ),
+            )
+            .in_container(c.place.name());
+            if !edits.is_empty() {
+                d = d.with_fix(Fix::unsafe_(
+                    "give the client the daemon's client certificates and `DOCKER_TLS_VERIFY=1`",
+                    edits,
+                ));
+            }
+            out.push(d);
         }
     }
 }

@@ -19,23 +19,25 @@ pub struct TextEdit {
     pub end: usize,
     /// The new text.
     pub text: String,
+    /// How deep the collection an insertion joins lies: of insertions at one point (where nested
+    /// block collections end together), the deeper goes first, so it stays inside its own.
+    pub depth: usize,
 }
 
 /// Applies non-overlapping edits to a text.
 ///
 /// ```
 /// use dind_core::yaml::{TextEdit, apply_edits};
-/// let e = [TextEdit { start: 0, end: 1, text: "b".into() }, TextEdit { start: 2, end: 2, text: "!".into() }];
+/// let e = [TextEdit { start: 0, end: 1, text: "b".into(), depth: 0 }, TextEdit { start: 2, end: 2, text: "!".into(), depth: 0 }];
 /// assert_eq!(apply_edits("a c", &e), "b !c");
 /// ```
 pub fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
     // Of insertions at one point (the end of nested block collections), the deeper comes first:
-    // it belongs to the inner collection, which ends before the outer one.
-    // A line break that ends a last line without one comes before them all, once.
-    let indent = |e: &TextEdit| e.text.trim_start_matches(['\r', '\n']).len() - e.text.trim_start().len();
+    // it belongs to the inner collection, which ends before the outer one. A line break that
+    // ends a last line without one comes before them all, once.
     let line_break = |e: &TextEdit| e.start == e.end && (e.text == "\n" || e.text == "\r\n");
-    sorted.sort_by_key(|e| (e.start, e.end, !line_break(e), std::cmp::Reverse(indent(e))));
+    sorted.sort_by_key(|e| (e.start, e.end, !line_break(e), std::cmp::Reverse(e.depth)));
     sorted.dedup_by(|b, a| line_break(a) && line_break(b) && a.start == b.start);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -145,12 +147,14 @@ impl<'a> Editor<'a> {
         let at = end.min(self.src.len());
         if at == self.src.len() && !self.src.is_empty() && !self.src.ends_with('\n') {
             edits.push(TextEdit {
+                depth: 0,
                 start: at,
                 end: at,
                 text: self.newline.to_string(),
             });
         }
         edits.push(TextEdit {
+            depth: 0,
             start: at,
             end: at,
             text,
@@ -175,11 +179,20 @@ impl<'a> Editor<'a> {
     /// ```
     pub fn edits(&self, edit: &PodEdit) -> Result<Vec<TextEdit>, String> {
         let segs = segments(edit.path()).ok_or_else(|| format!("`{}` is not a field path", edit.path()))?;
-        match edit {
+        let mut edits = match edit {
             PodEdit::Set { value, .. } => self.set(&segs, value),
             PodEdit::Remove { .. } => self.remove(&segs),
             PodEdit::Append { value, .. } => self.append(&segs, value),
+        }?;
+        // The collection the edit lands in: the deepest part of the path the document has.
+        let depth = (0..=segs.len())
+            .rev()
+            .find(|d| self.span(&segs[..*d]).is_some())
+            .unwrap_or(0);
+        for e in &mut edits {
+            e.depth = depth;
         }
+        Ok(edits)
     }
 
     fn parent_kind(&self, segs: &[Segment]) -> Option<NodeKind> {
@@ -245,6 +258,7 @@ impl<'a> Editor<'a> {
                 let key_text = super::to_yaml(&Value::String(key.to_string())).trim_end().to_string();
                 let sep = if empty { "" } else { ", " };
                 Ok(vec![TextEdit {
+                    depth: 0,
                     start: close,
                     end: close,
                     text: format!("{sep}{key_text}: {}", flow(value)),
@@ -273,6 +287,7 @@ impl<'a> Editor<'a> {
                     .ok_or_else(|| format!("`{path}`: its key's colon is not on its line"))?;
                 let at = key + colon + 1;
                 Ok(vec![TextEdit {
+                    depth: 0,
                     start: at,
                     end: at,
                     text: format!(" {}", if in_flow { flow(value) } else { block_scalar(value) }),
@@ -290,6 +305,7 @@ impl<'a> Editor<'a> {
                     _ => block_scalar(value),
                 };
                 Ok(vec![TextEdit {
+                    depth: 0,
                     start: span.start as usize,
                     end,
                     text,
@@ -298,6 +314,7 @@ impl<'a> Editor<'a> {
             NodeKind::Scalar | NodeKind::Flow if in_flow || span.kind == NodeKind::Flow => {
                 let end = span.end.ok_or_else(|| format!("`{path}`: its end is unknown"))? as usize;
                 Ok(vec![TextEdit {
+                    depth: 0,
                     start: span.start as usize,
                     end,
                     text: flow(value),
@@ -311,6 +328,7 @@ impl<'a> Editor<'a> {
                     _ => self.block_item(value, self.column(start)),
                 };
                 Ok(vec![TextEdit {
+                    depth: 0,
                     start: self.line_start(start),
                     end,
                     text,
@@ -368,6 +386,7 @@ impl<'a> Editor<'a> {
                         .find(|c: char| c != ' ' && c != '\t')
                         .map_or(end, |i| end + i);
                     return Ok(vec![TextEdit {
+                        depth: 0,
                         start,
                         end: next,
                         text: String::new(),
@@ -375,6 +394,7 @@ impl<'a> Editor<'a> {
                 }
                 let (start, end) = self.entry_range(segs, span)?;
                 Ok(vec![TextEdit {
+                    depth: 0,
                     start: self.line_start(start),
                     end,
                     text: String::new(),
@@ -389,6 +409,7 @@ impl<'a> Editor<'a> {
                     let rest = &after[gap + 1..];
                     let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
                     return Ok(vec![TextEdit {
+                        depth: 0,
                         start,
                         end: end + gap + 1 + spaces,
                         text: String::new(),
@@ -397,6 +418,7 @@ impl<'a> Editor<'a> {
                 let before = self.src[..start].trim_end_matches([' ', '\t', '\r', '\n']);
                 let from = if before.ends_with(',') { before.len() - 1 } else { start };
                 Ok(vec![TextEdit {
+                    depth: 0,
                     start: from,
                     end,
                     text: String::new(),
@@ -428,6 +450,7 @@ impl<'a> Editor<'a> {
                 let close = span.end.ok_or_else(|| format!("`{path}`: its end is unknown"))? as usize - 1;
                 let sep = if items == 0 { "" } else { ", " };
                 Ok(vec![TextEdit {
+                    depth: 0,
                     start: close,
                     end: close,
                     text: format!("{sep}{}", flow(value)),
