@@ -362,6 +362,7 @@ pub fn fix_jenkinsfile(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<
             index += 1;
         }
     }
+    fix_templates(&mut current, &ctx, unsafe_fixes, &mut out, &mut refused)?;
     out.text = current;
     Ok(out)
 }
@@ -622,4 +623,171 @@ pub fn fix_file(name: &str, text: &str, ctx: &Context, unsafe_fixes: bool) -> Re
         super::InputKind::Jenkinsfile => fix_jenkinsfile(text, ctx, unsafe_fixes),
         super::InputKind::Jcasc => fix_jcasc(text, ctx, unsafe_fixes),
     }
+}
+
+/// The token of a scalar `containerTemplate` argument that starts at `offset`: its end, and
+/// whether it is a string.
+fn argument_token(text: &str, offset: usize) -> Option<(usize, bool)> {
+    let toks = super::groovy_calls::tokens(text).ok()?;
+    let t = toks.iter().find(|t| t.offset == offset)?;
+    match &t.tok {
+        super::groovy_calls::Tok::Str { raw, triple, .. } => {
+            let q = if *triple { 3 } else { 1 };
+            Some((offset + 2 * q + raw.len(), true))
+        }
+        super::groovy_calls::Tok::Ident(w) if w == "true" || w == "false" => Some((offset + w.len(), false)),
+        _ => None,
+    }
+}
+
+/// The edits of a fix on a template-built pod, as edits of `containerTemplate` arguments; or why
+/// they cannot be made there.
+fn template_edits(
+    text: &str,
+    fix: &Fix,
+    origin: &[Option<super::pod_templates::FieldLines>],
+) -> Result<Vec<TextEdit>, String> {
+    let mut edits = Vec::new();
+    for e in &fix.edits {
+        let PodEdit::Set { path, value } = e else {
+            return Err("the fix changes the pod's structure, which `containerTemplate` arguments cannot express; edit the template's `yaml`".into());
+        };
+        let rest = path
+            .strip_prefix("spec.containers[")
+            .ok_or("the fix is not about a container template")?;
+        let (index, field) = rest
+            .split_once("].")
+            .ok_or("the fix is not about a container template")?;
+        let lines = index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| origin.get(i))
+            .and_then(Option::as_ref)
+            .ok_or("the container comes from the `yaml` merged into the template; fix it there")?;
+        let offset = *lines
+            .args
+            .get(field)
+            .ok_or_else(|| format!("`{field}` is not an argument of this `containerTemplate`; add it by hand"))?;
+        let (end, is_str) = argument_token(text, offset).ok_or("the argument is not a plain literal")?;
+        let replacement = match (value, is_str) {
+            // A string keeps the quotes it was written with.
+            (Value::String(v), true) if text[offset..].starts_with('"') && !text[offset..].starts_with("\"\"\"") => {
+                format!("\"{}\"", escape_in_literal(v, true, false))
+            }
+            (Value::String(v), true) => crate::groovy::single_quoted(v)?,
+            (Value::Bool(b), false) => b.to_string(),
+            _ => return Err("the argument's type does not fit the fix".into()),
+        };
+        edits.push(TextEdit {
+            start: offset,
+            end,
+            text: replacement,
+            depth: 0,
+        });
+    }
+    Ok(edits)
+}
+
+/// Fixes the pods that `podTemplate(containers: [containerTemplate(...)])` and declarative
+/// `containerTemplate` blocks build, by rewriting the scalar arguments the fixes are about
+/// (`image`, `privileged`); each verified by building the template's pod again.
+fn fix_templates(
+    current: &mut String,
+    ctx: &Context,
+    unsafe_fixes: bool,
+    out: &mut FileFix,
+    refused: &mut BTreeSet<(Option<Code>, String, String)>,
+) -> Result<(), String> {
+    let mut spent = 0usize;
+    // Unsafe fixes left, counted once each however many passes see them.
+    let mut unsafe_left = BTreeSet::new();
+    'attempts: for _ in 0..MAX_ATTEMPTS {
+        spent = spent.saturating_add(cost(current.len()));
+        if spent > WORK_BUDGET {
+            out.exhausted = true;
+            break;
+        }
+        unsafe_left.clear();
+        let parts = super::jenkins_parts(current)?;
+        let templates: Vec<_> = parts.templates.iter().filter(|t| !t.containers.is_empty()).collect();
+        for (ti, (t, lit)) in templates.iter().zip(&parts.combined).enumerate() {
+            let literal = lit.and_then(|i| parts.literals.get(i));
+            let (pod, origin) = super::pods::template_pod(t, literal)?;
+            let site = sites::Site {
+                label: "podTemplate".into(),
+                pod: pod.clone(),
+                paths: sites::PathMap::identity(),
+                runner: Runner::Jenkins,
+            };
+            let Ok((diagnostics, _)) = diagnose(&site, ctx) else {
+                continue;
+            };
+            for d in diagnostics {
+                let Some(fix) = d.fix.clone() else { continue };
+                let key = (d.code, format!("template {ti}: {}", d.path), fix.title.clone());
+                if refused.contains(&key) {
+                    continue;
+                }
+                if !(unsafe_fixes || fix.applicability == Applicability::Safe) {
+                    unsafe_left.insert(key);
+                    continue;
+                }
+                let line = d
+                    .path
+                    .strip_prefix("spec.containers[")
+                    .and_then(|r| r.split_once(']'))
+                    .and_then(|(i, _)| i.parse::<usize>().ok())
+                    .and_then(|i| origin.get(i).cloned().flatten())
+                    .map_or(t.line, |l| l.line);
+                let result = template_edits(current, &fix, &origin).and_then(|edits| {
+                    let next = apply_edits(current, &edits);
+                    let again = super::jenkins_parts(&next)?;
+                    let t2 = again
+                        .templates
+                        .iter()
+                        .filter(|t| !t.containers.is_empty())
+                        .nth(ti)
+                        .ok_or("the template moved")?;
+                    let lit2 = again
+                        .combined
+                        .get(ti)
+                        .copied()
+                        .flatten()
+                        .and_then(|i| again.literals.get(i));
+                    let (pod2, _) = super::pods::template_pod(t2, lit2)?;
+                    if Some(&pod2) != apply_to_value(&pod, &fix.edits).as_ref() {
+                        return Err("the Jenkinsfile would not build the fixed pod".to_string());
+                    }
+                    let count = |text: &str, code: Option<Code>| -> Result<usize, String> {
+                        Ok(super::lint_jenkinsfile(text, ctx)?
+                            .iter()
+                            .filter(|f| f.diagnostic.code == code)
+                            .count())
+                    };
+                    if count(&next, d.code)? >= count(current, d.code)? {
+                        return Err("the finding remains after the edit".into());
+                    }
+                    Ok(next)
+                });
+                match result {
+                    Ok(next) => {
+                        *current = next;
+                        out.applied.push(Applied { diagnostic: d, line });
+                        continue 'attempts;
+                    }
+                    Err(reason) => {
+                        refused.insert(key);
+                        out.refused.push(Refused {
+                            diagnostic: d,
+                            line,
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+        break;
+    }
+    out.unsafe_available += unsafe_left.len();
+    Ok(())
 }

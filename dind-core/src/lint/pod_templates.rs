@@ -49,6 +49,9 @@ pub(crate) struct TemplatePod {
 pub(crate) struct FieldLines {
     pub line: usize,
     pub fields: BTreeMap<&'static str, usize>,
+    /// Where the scalar arguments that a fix may rewrite start (`image`, `privileged`), by pod
+    /// field path below the container (`image`, `securityContext.privileged`).
+    pub args: BTreeMap<&'static str, usize>,
 }
 
 /// Ant's `translateCommandline`: words split on spaces; `'...'` and `"..."` group, without
@@ -165,7 +168,15 @@ fn container(n: &Node, index: usize) -> (Value, FieldLines) {
     let mut lines = FieldLines {
         line: n.line,
         fields: BTreeMap::new(),
+        args: BTreeMap::new(),
     };
+    for (field, arg) in [("image", "image"), ("securityContext.privileged", "privileged")] {
+        if let Some(a) = n.get(arg)
+            && matches!(a.value, GValue::Str(_) | GValue::Bool(_))
+        {
+            lines.args.insert(field, a.offset);
+        }
+    }
     let mut at = |field: &'static str, arg: &str| {
         if let Some(a) = n.get(arg) {
             lines.fields.insert(field, a.line);
@@ -458,6 +469,7 @@ pub(crate) fn build_pod(t: &TemplatePod, yaml: Option<&Value>) -> (Value, Vec<Op
         origin.push(Some(FieldLines {
             line: t.line,
             fields: BTreeMap::new(),
+            args: BTreeMap::new(),
         }));
     }
     spec["containers"] = Value::Array(containers);

@@ -169,6 +169,26 @@ fn container_field(path: &str) -> Option<(usize, &str)> {
     Some((index.parse().ok()?, field))
 }
 
+/// The pod a Jenkins `podTemplate`/`kubernetes` block builds: its container templates combined
+/// with its `yaml` literal, and where each container's fields come from.
+pub(super) fn template_pod(
+    t: &TemplatePod,
+    literal: Option<&GroovyLiteral>,
+) -> Result<(Value, Vec<Option<super::pod_templates::FieldLines>>), String> {
+    let docs = match literal {
+        Some(l) => read_documents(&l.value, Limits::default())?,
+        None => Vec::new(),
+    };
+    let fragment = docs
+        .iter()
+        .find(|d| !d.value.is_null())
+        .and_then(|d| match sites::locate(&d.value) {
+            Found::Pods(mut s) if !s.is_empty() => Some(s.remove(0)),
+            _ => None,
+        });
+    Ok(build_pod(t, fragment.as_ref().map(|s| &s.pod)))
+}
+
 /// Lints the pod a Jenkins `podTemplate`/`kubernetes` block builds from its container templates,
 /// combined with its `yaml` literal when it has one.
 pub(super) fn lint_template(
