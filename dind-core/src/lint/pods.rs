@@ -169,24 +169,35 @@ fn container_field(path: &str) -> Option<(usize, &str)> {
     Some((index.parse().ok()?, field))
 }
 
-/// The pod a Jenkins `podTemplate`/`kubernetes` block builds: its container templates combined
-/// with its `yaml` literal, and where each container's fields come from.
-pub(super) fn template_pod(
-    t: &TemplatePod,
-    literal: Option<&GroovyLiteral>,
-) -> Result<(Value, Vec<Option<super::pod_templates::FieldLines>>), String> {
+/// A template literal's documents, and its first pod (its document's index and its site).
+type Fragment = (Vec<crate::yaml::Document>, Option<(usize, Site)>);
+
+/// The documents of a template's `yaml` literal, and the first pod among them (its document's
+/// index and its site).
+fn template_fragment(literal: Option<&GroovyLiteral>) -> Result<Fragment, String> {
     let docs = match literal {
         Some(l) => read_documents(&l.value, Limits::default())?,
         None => Vec::new(),
     };
     let fragment = docs
         .iter()
-        .find(|d| !d.value.is_null())
-        .and_then(|d| match sites::locate(&d.value) {
-            Found::Pods(mut s) if !s.is_empty() => Some(s.remove(0)),
+        .enumerate()
+        .find(|(_, d)| !d.value.is_null())
+        .and_then(|(i, d)| match sites::locate(&d.value) {
+            Found::Pods(mut s) if !s.is_empty() => Some((i, s.remove(0))),
             _ => None,
         });
-    Ok(build_pod(t, fragment.as_ref().map(|s| &s.pod)))
+    Ok((docs, fragment))
+}
+
+/// The pod a Jenkins `podTemplate`/`kubernetes` block builds: its container templates combined
+/// with its `yaml` literal, and where each container's fields come from.
+pub(super) fn template_pod(
+    t: &TemplatePod,
+    literal: Option<&GroovyLiteral>,
+) -> Result<(Value, Vec<Option<super::pod_templates::FieldLines>>), String> {
+    let (_, fragment) = template_fragment(literal)?;
+    Ok(build_pod(t, fragment.as_ref().map(|(_, s)| &s.pod)))
 }
 
 /// Lints the pod a Jenkins `podTemplate`/`kubernetes` block builds from its container templates,
@@ -196,17 +207,8 @@ pub(super) fn lint_template(
     literal: Option<&GroovyLiteral>,
     ctx: &Context,
 ) -> Result<Outcome, String> {
-    let docs = match literal {
-        Some(l) => read_documents(&l.value, Limits::default())?,
-        None => Vec::new(),
-    };
-    let fragment = docs
-        .iter()
-        .find(|d| !d.value.is_null())
-        .and_then(|d| match sites::locate(&d.value) {
-            Found::Pods(mut s) if !s.is_empty() => Some((d, s.remove(0))),
-            _ => None,
-        });
+    let (docs, fragment) = template_fragment(literal)?;
+    let fragment = fragment.map(|(i, s)| (&docs[i], s));
     let (pod, origin) = build_pod(t, fragment.as_ref().map(|(_, s)| &s.pod));
     let literal_line = |l: usize| {
         literal.map_or(t.line, |lit| {
