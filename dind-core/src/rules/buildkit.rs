@@ -227,18 +227,36 @@ pub(super) fn client_endpoint_unserved(t: &Topology<'_>, _: &Context, out: &mut 
             }
             _ => format!("{}.command", place.path()),
         };
-        out.push(
-            Diagnostic::rule(
-                Code::Dind032,
-                field,
-                format!(
-                    "{source} `{}` is not an endpoint buildkitd serves here; it serves {}",
-                    endpoint.to_url(),
-                    offered.join(", ")
-                ),
-            )
-            .in_container(place.name()),
-        );
+        let mut d = Diagnostic::rule(
+            Code::Dind032,
+            field,
+            format!(
+                "{source} `{}` is not an endpoint buildkitd serves here; it serves {}",
+                endpoint.to_url(),
+                offered.join(", ")
+            ),
+        )
+        .in_container(place.name());
+        // The repair, for `BUILDKIT_HOST`: a socket of buildkitd that this container sees.
+        let seen = t.buildkitds.iter().find_map(|b| {
+            b.wiring.listeners.iter().find_map(|l| match l {
+                Endpoint::Unix(p) => t.shared_paths(&b.place, p, place).into_iter().next(),
+                _ => None,
+            })
+        });
+        if let (Some(path), Some(i)) = (
+            seen,
+            (source == "BUILDKIT_HOST")
+                .then(|| place.env().index("BUILDKIT_HOST"))
+                .flatten(),
+        ) {
+            let target = format!("unix://{path}");
+            d = d.with_fix(Fix::unsafe_(
+                format!("point `BUILDKIT_HOST` at `{target}`"),
+                vec![PodEdit::set(format!("{}.env[{i}].value", place.path()), target)],
+            ));
+        }
+        out.push(d);
     }
 }
 
