@@ -36,6 +36,69 @@ enum Command {
         /// A rule code, e.g. DIND002.
         code: String,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// bash: `dind completions bash > /etc/bash_completion.d/dind`; zsh: `dind completions zsh >
+    /// "${fpath[1]}/_dind"`; fish: `dind completions fish > ~/.config/fish/completions/dind.fish`;
+    /// PowerShell: `dind completions powershell | Out-String | Invoke-Expression`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff) generated from the same definitions as `--help`: `dind(1)`, or
+    /// `dind-SUBCOMMAND(1)` for one subcommand.
+    ///
+    /// `dind man > /usr/local/share/man/man1/dind.1`, `dind man lint > .../dind-lint.1`.
+    Man {
+        /// A subcommand (render, lint, rules, explain, completions, man).
+        subcommand: Option<String>,
+    },
+}
+
+/// The completion script for `shell`.
+fn completions(shell: clap_complete::Shell) -> u8 {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "dind", &mut out);
+    emit_bytes(&out)
+}
+
+/// A man page: `dind(1)`, or `dind-SUBCOMMAND(1)`.
+fn man(subcommand: Option<&str>) -> u8 {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let page = match subcommand {
+        None => cmd,
+        Some(name) => match cmd.find_subcommand(name) {
+            Some(sub) => {
+                let full = format!("dind-{name}");
+                sub.clone()
+                    .display_name(full.clone())
+                    .bin_name(full)
+                    .version(env!("CARGO_PKG_VERSION"))
+            }
+            None => {
+                let names: Vec<&str> = cmd.get_subcommands().map(clap::Command::get_name).collect();
+                eprintln!("error: no subcommand `{name}` (expected one of: {})", names.join(", "));
+                return exit::USAGE;
+            }
+        },
+    };
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(page).render(&mut out) {
+        eprintln!("error: cannot render the man page: {e}");
+        return exit::USAGE;
+    }
+    emit_bytes(&out)
+}
+
+fn emit_bytes(bytes: &[u8]) -> u8 {
+    match crate::output::emit(&String::from_utf8_lossy(bytes), None) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::USAGE
+        }
+    }
 }
 
 /// The exit codes.
@@ -62,6 +125,8 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint_cmd::run(args),
         Command::Rules { format } => lint_cmd::rules(format),
         Command::Explain { code } => lint_cmd::explain(&code),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { subcommand } => man(subcommand.as_deref()),
     };
     ExitCode::from(code)
 }

@@ -664,3 +664,56 @@ fn explain_names_the_fix_class() {
     assert!(rules.iter().any(|r| r["autofix"]["applicability"] == "safe"));
     assert!(rules.iter().any(|r| r["autofix"].is_null()));
 }
+
+/// `dind completions SHELL` generates for every shell clap_complete supports, and the bash script
+/// knows every subcommand and the lint flags; an unknown shell is a usage error.
+#[test]
+fn completions_for_every_shell() {
+    let subcommands = ["render", "lint", "rules", "explain", "completions", "man"];
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = dind(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.len() > 500, "{shell}: {script}");
+        for sub in subcommands {
+            assert!(script.contains(sub), "{shell} does not complete `{sub}`");
+        }
+    }
+    let bash = String::from_utf8(dind(&["completions", "bash"]).stdout).unwrap();
+    for flag in [
+        "--fix",
+        "--unsafe-fixes",
+        "--diff",
+        "--engine",
+        "--registry-auth",
+        "--runtime",
+    ] {
+        assert!(bash.contains(flag), "bash completion lacks {flag}");
+    }
+    assert_eq!(dind(&["completions", "nushell"]).status.code(), Some(2));
+}
+
+/// `dind man` renders `dind(1)` with every subcommand; `dind man SUBCOMMAND` renders its page
+/// with its flags; an unknown one is a usage error that lists them.
+#[test]
+fn man_pages_from_the_same_definitions() {
+    let page = String::from_utf8(dind(&["man"]).stdout).unwrap();
+    assert!(page.contains(".TH dind 1"), "{page}");
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH SUBCOMMANDS"] {
+        assert!(page.contains(section), "{section}");
+    }
+    for sub in ["render", "lint", "rules", "explain", "completions"] {
+        assert!(page.contains(&format!("dind\\-{sub}")) || page.contains(sub), "{sub}");
+    }
+    let lint = String::from_utf8(dind(&["man", "lint"]).stdout).unwrap();
+    assert!(
+        lint.contains(".TH dind\\-lint 1") || lint.contains(".TH dind-lint 1"),
+        "{lint}"
+    );
+    for flag in ["fix", "unsafe\\-fixes", "diff", "format"] {
+        assert!(lint.contains(flag), "dind-lint(1) lacks {flag}");
+    }
+    let unknown = dind(&["man", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("render, lint"));
+}
