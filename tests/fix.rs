@@ -331,3 +331,25 @@ fn the_readme_table_of_fixes_is_the_registry() {
         .collect();
     assert_eq!(table, registry);
 }
+
+/// A finding that a `dind: ignore` comment suppresses is not fixed either.
+#[test]
+fn suppressed_findings_are_not_fixed() {
+    let path = format!("{}/tests/fixtures/real/suppressed.yaml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let fixed = fix_file("suppressed.yaml", &text, &Context::default(), true).unwrap();
+    assert!(
+        fixed
+            .applied
+            .iter()
+            .all(|a| a.diagnostic.code != Code::parse("DIND009"))
+    );
+    assert!(fixed.text.contains("image: docker:dind  # dind: ignore[DIND009]"));
+    // Without the comment, the same image is pinned.
+    let bare = text.replace(
+        "  # dind: ignore[DIND009] (we test against the newest release each night)",
+        "",
+    );
+    let fixed = fix_file("suppressed.yaml", &bare, &Context::default(), true).unwrap();
+    assert!(fixed.text.contains("image: docker:29.7.2-dind"));
+}

@@ -717,3 +717,128 @@ fn man_pages_from_the_same_definitions() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("render, lint"));
 }
+
+/// A repository says how it is linted: the nearest `dind.toml` `[lint]` table (kube version,
+/// select/ignore, severity overrides, excludes, per-path ignores) under the command line's flags;
+/// inline comments suppress single findings, which JSON still lists as suppressed; unknown keys
+/// and codes are errors that name them.
+#[test]
+fn lint_configuration_from_dind_toml_flags_and_comments() {
+    let dir = scratch("cli-lint-config");
+    let seed = |name: &str| {
+        std::fs::read_to_string(format!("{}/../tests/fixtures/seed/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
+    std::fs::create_dir_all(dir.join("legacy")).unwrap();
+    std::fs::create_dir_all(dir.join("vendor")).unwrap();
+    std::fs::write(
+        dir.join("pod.yaml"),
+        seed("tcp-env.yaml").replace("image: docker:dind", "image: docker:dind  # dind: ignore[DIND009]"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("legacy/old.yaml"), seed("probe-tcp.yaml")).unwrap();
+    std::fs::write(dir.join("vendor/x.yaml"), seed("rootless.yaml")).unwrap();
+    std::fs::write(
+        dir.join("dind.toml"),
+        "[lint]\nignore = [\"DIND021\"]\nwarn = [\"DIND006\"]\nexclude = [\"vendor/**\"]\n\n[lint.per_path_ignores]\n\"legacy/**\" = [\"DIND00\"]\n",
+    )
+    .unwrap();
+    let json = |args: &[&str]| -> (Option<i32>, serde_json::Value) {
+        let out = dind(args);
+        (
+            out.status.code(),
+            serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
+        )
+    };
+    let root = dir.to_str().unwrap();
+    let (code, report) = json(&["lint", "--format", "json", root]);
+    // DIND006 is a warning here and nothing else is an error: exit 0.
+    assert_eq!(code, Some(0), "{report}");
+    let file = |suffix: &str| {
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
+            .unwrap()
+            .clone()
+    };
+    let codes = |f: &serde_json::Value, key: &str| -> Vec<String> {
+        f[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let pod = file("pod.yaml");
+    assert!(!codes(&pod, "findings").contains(&"DIND021".to_string()), "ignored");
+    // The daemon's DIND009 is suppressed; the client's floating image is still reported.
+    assert_eq!(codes(&pod, "findings").iter().filter(|c| *c == "DIND009").count(), 1);
+    assert_eq!(pod["suppressed"][0]["container"], "dind");
+    assert_eq!(codes(&pod, "suppressed"), ["DIND009"]);
+    let d6 = pod["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "DIND006")
+        .unwrap();
+    assert_eq!(d6["severity"], "warning");
+    // Per-path: `DIND00` is every code from DIND001 to DIND009.
+    assert!(
+        codes(&file("legacy/old.yaml"), "findings")
+            .iter()
+            .all(|c| !c.starts_with("DIND00"))
+    );
+    assert!(
+        file("vendor/x.yaml")["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("excluded by")
+    );
+    assert_eq!(report["summary"]["suppressed"], 1);
+
+    // Flags over the file: --select replaces it, --error raises one back.
+    let (code, report) = json(&[
+        "lint",
+        "--format",
+        "json",
+        "--select",
+        "DIND006,DIND025",
+        "--error",
+        "DIND006",
+        root,
+    ]);
+    assert_eq!(code, Some(1), "{report}");
+    let all: Vec<String> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| codes(f, "findings"))
+        .collect();
+    assert!(all.iter().all(|c| c == "DIND006" || c == "DIND025"), "{all:?}");
+    // A file named on the command line is linted even when excluded (as ruff does).
+    let named = dind(&["lint", dir.join("vendor/x.yaml").to_str().unwrap()]);
+    assert_eq!(named.status.code(), Some(1));
+
+    // Errors that name what is wrong.
+    std::fs::write(dir.join("dind.toml"), "[lint]\nselct = [\"DIND001\"]\n").unwrap();
+    let bad_key = dind(&["lint", root]);
+    assert_eq!(bad_key.status.code(), Some(2));
+    assert!(stderr(&bad_key).contains("selct"), "{}", stderr(&bad_key));
+    std::fs::write(dir.join("dind.toml"), "[lint]\nignore = [\"DIND999\"]\n").unwrap();
+    let bad_code = dind(&["lint", root]);
+    assert_eq!(bad_code.status.code(), Some(2));
+    assert!(stderr(&bad_code).contains("`DIND999`"), "{}", stderr(&bad_code));
+    std::fs::remove_file(dir.join("dind.toml")).unwrap();
+    let bad_flag = dind(&["lint", "--ignore", "NOPE", root]);
+    assert_eq!(bad_flag.status.code(), Some(2));
+    assert!(stderr(&bad_flag).contains("`NOPE`"));
+    std::fs::write(
+        dir.join("pod.yaml"),
+        seed("tcp-env.yaml").replace("image: docker:dind", "image: docker:dind  # dind: ignore[DIND0009]"),
+    )
+    .unwrap();
+    let bad_comment = dind(&["lint", dir.join("pod.yaml").to_str().unwrap()]);
+    assert_eq!(bad_comment.status.code(), Some(2));
+    assert!(stderr(&bad_comment).contains("DIND0009"), "{}", stderr(&bad_comment));
+}

@@ -45,6 +45,14 @@ fn sarif_output_is_valid_sarif_2_1_0() {
             .iter()
             .all(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() >= Some(1))
     );
+    // A `dind: ignore` comment keeps its finding in the log, marked as suppressed in the source.
+    let suppressed: Vec<_> = results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+    assert!(
+        suppressed
+            .iter()
+            .any(|r| r["ruleId"] == "DIND009" && r["suppressions"][0]["kind"] == "inSource"),
+        "{suppressed:?}"
+    );
     let valid = validate(&schema, &out.stdout);
     assert!(valid.is_ok(), "SARIF invalid: {}", valid.unwrap_err());
     // The validator can fail: a result without a message is refused.

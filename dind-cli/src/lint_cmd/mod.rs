@@ -2,6 +2,7 @@
 
 mod inputs;
 mod sarif;
+pub(crate) mod settings;
 
 use std::path::PathBuf;
 
@@ -57,6 +58,22 @@ pub struct LintArgs {
     /// With --fix, print a unified diff of the fixes on stdout and write nothing.
     #[arg(long, requires = "fix")]
     diff: bool,
+    /// Run only these rules: codes or prefixes (`DIND006`, `DIND00`, `ALL`), comma-separated;
+    /// replaces `select` of dind.toml.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Vec<String>,
+    /// Also run these rules (codes or prefixes).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    extend_select: Vec<String>,
+    /// Do not run these rules (codes or prefixes).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Report these rules as warnings (codes or prefixes).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    warn: Vec<String>,
+    /// Report these rules as errors (codes or prefixes).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    error: Vec<String>,
 }
 
 /// What `--fix` did to one file.
@@ -86,14 +103,14 @@ fn fix_input(mut input: inputs::Input, ctx: &Context, unsafe_fixes: bool) -> (in
 /// `diffs`). Returns the inputs as they now are, what was done, and whether a write failed.
 fn apply_fixes(
     inputs: Vec<inputs::Input>,
-    ctx: &Context,
+    contexts: &[Context],
     args: &LintArgs,
     diffs: &mut String,
 ) -> (Vec<inputs::Input>, Vec<FixOutcome>, bool) {
     let mut out = Vec::with_capacity(inputs.len());
     let mut fixes = Vec::new();
     let mut write_failed = false;
-    for input in inputs {
+    for (input, ctx) in inputs.into_iter().zip(contexts) {
         let before = input.text.clone().unwrap_or_default();
         let (input, outcome) = fix_input(input, ctx, args.unsafe_fixes);
         let Some(o) = outcome else {
@@ -141,6 +158,8 @@ pub(crate) struct Report {
     label: String,
     source: String,
     result: Result<FileReport, String>,
+    /// Findings an inline `dind: ignore` comment suppresses: reported as such, not counted.
+    suppressed: Vec<Finding>,
 }
 
 /// A walked file that does not parse is skipped, not an error: a Helm or Go template, a YAML
@@ -155,6 +174,7 @@ fn lint_input(input: inputs::Input, ctx: &Context) -> Report {
                 label,
                 source: String::new(),
                 result: Ok(skipped_file(&e)),
+                suppressed: Vec::new(),
             };
         }
         Err(e) => {
@@ -162,6 +182,7 @@ fn lint_input(input: inputs::Input, ctx: &Context) -> Report {
                 label,
                 source: String::new(),
                 result: Err(e),
+                suppressed: Vec::new(),
             };
         }
     };
@@ -177,10 +198,29 @@ fn lint_input(input: inputs::Input, ctx: &Context) -> Report {
         }
         Err(e) => Err(format!("{label}: {e}")),
     };
+    // The selection also covers findings made outside the rules (DIND023, DIND026); then inline
+    // comments suppress what they name.
+    let mut suppressed = Vec::new();
+    let result = result.and_then(|mut report| {
+        report
+            .findings
+            .retain(|f| f.diagnostic.code.is_none_or(|c| ctx.selection.enabled(c)));
+        for f in &mut report.findings {
+            if let Some(c) = f.diagnostic.code {
+                f.diagnostic.severity = ctx.selection.severity(c, f.diagnostic.severity);
+            }
+        }
+        let (kept, hidden) = dind_core::lint::suppress(&text, std::mem::take(&mut report.findings))
+            .map_err(|e| format!("{label}: {e}"))?;
+        report.findings = kept;
+        suppressed = hidden;
+        Ok(report)
+    });
     Report {
         label,
         source: text,
         result,
+        suppressed,
     }
 }
 
@@ -259,6 +299,7 @@ struct Summary {
     analysed: usize,
     skipped: usize,
     unreadable: usize,
+    suppressed: usize,
     pods: usize,
     other_documents: usize,
     errors: usize,
@@ -269,6 +310,7 @@ impl Summary {
     fn of(reports: &[Report]) -> Summary {
         let mut s = Summary::default();
         for r in reports {
+            s.suppressed += r.suppressed.len();
             match &r.result {
                 Err(_) => s.unreadable += 1,
                 Ok(f) => {
@@ -299,33 +341,70 @@ impl Summary {
         if self.unreadable > 0 {
             line.push_str(&format!(", {} unreadable", self.unreadable));
         }
-        line.push_str(&format!(": {} error(s), {} warning(s)\n", self.errors, self.warnings));
+        line.push_str(&format!(": {} error(s), {} warning(s)", self.errors, self.warnings));
+        if self.suppressed > 0 {
+            line.push_str(&format!(", {} suppressed", self.suppressed));
+        }
+        line.push('\n');
         line
     }
 }
 
 /// Runs `dind lint`.
 pub fn run(args: LintArgs) -> u8 {
-    let kube_version = match args.kube_version.as_deref().map(KubeVersion::parse) {
-        None => KubeVersion::default(),
-        Some(Ok(v)) => v,
-        Some(Err(e)) => {
-            eprintln!("error: --kube-version: {e}");
-            return exit::USAGE;
+    if let Some(Err(e)) = args.kube_version.as_deref().map(KubeVersion::parse) {
+        eprintln!("error: --kube-version: {e}");
+        return exit::USAGE;
+    }
+    let mut settings = settings::Settings::new(settings::Overrides {
+        kube_version: args.kube_version.clone(),
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        warn: args.warn.clone(),
+        error: args.error.clone(),
+    });
+    // Each file under the settings that apply to it (the nearest dind.toml, then the flags);
+    // a walked file that a settings file excludes is skipped.
+    let mut inputs = Vec::new();
+    let mut contexts = Vec::new();
+    let mut excluded = Vec::new();
+    for input in inputs::collect(&args.files) {
+        let eff = match settings.for_file(&input.label) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        };
+        match eff.excluded {
+            Some(why) if input.walked => excluded.push(Report {
+                label: input.label,
+                source: String::new(),
+                result: Ok(skipped_file(&why)),
+                suppressed: Vec::new(),
+            }),
+            _ => {
+                contexts.push(Context::new(eff.kube_version).with_selection(eff.selection));
+                inputs.push(input);
+            }
         }
-    };
-    let ctx = Context::new(kube_version);
-    let mut inputs = inputs::collect(&args.files);
+    }
     let mut diffs = String::new();
     if args.fix {
-        let (fixed, fixes, write_failed) = apply_fixes(inputs, &ctx, &args, &mut diffs);
+        let (fixed, fixes, write_failed) = apply_fixes(inputs, &contexts, &args, &mut diffs);
         inputs = fixed;
         report_fixes(&fixes, args.diff, args.unsafe_fixes);
         if write_failed {
             return exit::USAGE;
         }
     }
-    let reports: Vec<Report> = inputs.into_iter().map(|i| lint_input(i, &ctx)).collect();
+    let mut reports: Vec<Report> = inputs
+        .into_iter()
+        .zip(&contexts)
+        .map(|(i, ctx)| lint_input(i, ctx))
+        .collect();
+    reports.extend(excluded);
     let summary = Summary::of(&reports);
     let mut code = exit::OK;
     if summary.errors > 0 {
@@ -365,6 +444,7 @@ pub fn run(args: LintArgs) -> u8 {
                     Ok(f) => json!({
                         "path": r.label,
                         "findings": f.findings.iter().map(finding_json).collect::<Vec<_>>(),
+                        "suppressed": r.suppressed.iter().map(finding_json).collect::<Vec<_>>(),
                         "pods": f.pods.iter().map(|p| json!({"label": p.label, "line": p.line})).collect::<Vec<_>>(),
                         "skipped": f.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
                     }),
@@ -372,7 +452,7 @@ pub fn run(args: LintArgs) -> u8 {
                 .collect();
             let summary = json!({
                 "analysed": summary.analysed, "skipped": summary.skipped, "unreadable": summary.unreadable,
-                "pods": summary.pods, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings,
+                "pods": summary.pods, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings, "suppressed": summary.suppressed,
             });
             let mut s =
                 serde_json::to_string_pretty(&json!({ "files": files, "summary": summary })).unwrap_or_default();

@@ -52,7 +52,9 @@ pub fn log(reports: &[Report]) -> Value {
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(&r.label)}}}],
             })),
             Ok(file) => {
-                for f in &file.findings {
+                let shown = file.findings.iter().map(|f| (f, false));
+                let hidden = r.suppressed.iter().map(|f| (f, true));
+                for (f, suppressed) in shown.chain(hidden) {
                     let d = &f.diagnostic;
                     let mut text = d.message.clone();
                     if let Some(c) = &d.container {
@@ -77,6 +79,10 @@ pub fn log(reports: &[Report]) -> Value {
                         result["locations"][0]
                             .as_object_mut()
                             .map(|l| l.remove("logicalLocations"));
+                    }
+                    if suppressed {
+                        // Kept, and marked: a `dind: ignore` comment in the file.
+                        result["suppressions"] = json!([{"kind": "inSource", "justification": "dind: ignore comment"}]);
                     }
                     results.push(result);
                 }

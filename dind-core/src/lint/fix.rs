@@ -197,7 +197,12 @@ fn step(
     line_of: &dyn Fn(usize) -> usize,
     apply: &mut dyn FnMut(&Candidate) -> Result<(), String>,
 ) -> Result<bool, String> {
-    let all = candidates(text, ctx)?;
+    // What a `dind: ignore` comment suppresses is left as it is.
+    let lines: Vec<&str> = text.lines().collect();
+    let all: Vec<Candidate> = candidates(text, ctx)?
+        .into_iter()
+        .filter(|c| !super::suppressions::is_suppressed(&lines, c.line, c.diagnostic.code))
+        .collect();
     let wanted = |c: &Candidate| unsafe_fixes || c.fix.applicability == Applicability::Safe;
     let Some(c) = all.iter().find(|c| wanted(c) && !refused.contains(&c.key())) else {
         out.unsafe_available += all.iter().filter(|c| !wanted(c)).count();

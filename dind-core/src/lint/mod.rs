@@ -12,10 +12,12 @@ mod lenient;
 mod pod_templates;
 mod pods;
 mod sites;
+mod suppressions;
 
 pub use fix::{Applied, FileFix, Refused, WORK_BUDGET, fix_file, fix_jcasc, fix_jenkinsfile, fix_yaml};
 pub use jenkinsfile::{GroovyLiteral, jenkinsfile_literals};
 pub use pods::pod_from_value;
+pub use suppressions::suppress;
 
 use pods::Outcome;
 

@@ -10,9 +10,11 @@ mod listeners;
 mod pod;
 mod probes;
 mod runtime;
+mod selection;
 pub(crate) mod waits;
 
 pub use credentials::credential_name;
+pub use selection::Selection;
 
 use crate::topology::Place;
 use crate::wiring::{argv, command_words, program, shell_script};
@@ -113,6 +115,8 @@ pub struct Context {
     pub runner: Runner,
     /// What the steps outside the pod do; `None` when there are none to read.
     pub steps: Option<Steps>,
+    /// Which rules run, at which severity (default: all, at their own).
+    pub selection: Selection,
 }
 
 impl Context {
@@ -122,7 +126,15 @@ impl Context {
             kube_version,
             runner: Runner::default(),
             steps: None,
+            selection: Selection::all(),
         }
+    }
+
+    /// The same context with a rule selection.
+    #[must_use]
+    pub fn with_selection(mut self, selection: Selection) -> Self {
+        self.selection = selection;
+        self
     }
 
     /// The same context with another runner.
@@ -194,6 +206,14 @@ pub fn check(pod: &Pod, ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in RULES {
         rule(&topology, ctx, &mut out);
+    }
+    // The selection: rules not selected say nothing; severities are overridden before the pod's
+    // own `dind/allow` downgrades an error.
+    out.retain(|d| d.code.is_none_or(|c| ctx.selection.enabled(c)));
+    for d in &mut out {
+        if let Some(c) = d.code {
+            d.severity = ctx.selection.severity(c, d.severity);
+        }
     }
     let allowed = topology.allowed();
     for d in &mut out {
