@@ -45,6 +45,13 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the JSON Schema of a settings file, for editors and language servers: `settings`
+    /// (`dind render --config`, the default) or `lint` (dind.toml).
+    Schema {
+        /// Which file.
+        #[arg(value_enum, default_value_t = SchemaKind::Settings)]
+        kind: SchemaKind,
+    },
     /// Print a man page (roff) generated from the same definitions as `--help`: `dind(1)`, or
     /// `dind-SUBCOMMAND(1)` for one subcommand.
     ///
@@ -53,6 +60,26 @@ enum Command {
         /// A subcommand (render, lint, rules, explain, completions, man).
         subcommand: Option<String>,
     },
+}
+
+/// The settings files that have a schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum SchemaKind {
+    /// The settings file of `dind render --config`.
+    Settings,
+    /// `dind.toml`, the `[lint]` table.
+    Lint,
+}
+
+/// A schema, pretty-printed.
+fn schema(kind: SchemaKind) -> u8 {
+    let value = match kind {
+        SchemaKind::Settings => dind_core::config::settings_schema(),
+        SchemaKind::Lint => lint_cmd::settings::schema(),
+    };
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    emit_bytes(text.as_bytes())
 }
 
 /// The completion script for `shell`.
@@ -127,6 +154,7 @@ fn main() -> ExitCode {
         Command::Explain { code } => lint_cmd::explain(&code),
         Command::Completions { shell } => completions(shell),
         Command::Man { subcommand } => man(subcommand.as_deref()),
+        Command::Schema { kind } => schema(kind),
     };
     ExitCode::from(code)
 }

@@ -1,4 +1,5 @@
-//! `dind lint --format sarif` is valid SARIF 2.1.0.
+//! Output checked against JSON Schemas with the venv's `jsonschema`: `dind lint --format sarif` is
+//! valid SARIF 2.1.0, and every example settings file is valid under `dind schema`.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
@@ -83,4 +84,50 @@ fn validate(schema: &std::path::Path, log: &[u8]) -> Result<(), String> {
     } else {
         Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
+}
+
+/// `dind schema` (the render settings) and `dind schema lint` (dind.toml) accept every example
+/// settings file and a full dind.toml, and refuse an unknown key, a value outside an enum and a
+/// port out of range.
+#[test]
+fn every_example_settings_file_is_valid_under_dind_schema() {
+    let dir = std::env::temp_dir().join(format!("dind-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema_of = |kind: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dind"))
+            .args(["schema", kind])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let path = dir.join(format!("{kind}.schema.json"));
+        std::fs::write(&path, &out.stdout).unwrap();
+        path
+    };
+    let (settings, lint) = (schema_of("settings"), schema_of("lint"));
+    let as_json = |toml_text: &str| -> Vec<u8> {
+        let v: toml::Value = toml::from_str(toml_text).unwrap();
+        serde_json::to_vec(&v).unwrap()
+    };
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("examples/config")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let valid = validate(&settings, &as_json(&text));
+        assert!(valid.is_ok(), "{}: {}", path.display(), valid.unwrap_err());
+        checked += 1;
+    }
+    assert!(checked >= 11, "{checked}");
+    let dind_toml = "[lint]\nkube_version = \"1.30\"\nselect = [\"ALL\"]\nignore = [\"DIND021\"]\nwarn = [\"DIND006\"]\nerror = [\"DIND009\"]\nexclude = [\"vendor/**\"]\n[lint.per_path_ignores]\n\"legacy/**\" = [\"DIND00\"]\n";
+    assert!(validate(&lint, &as_json(dind_toml)).is_ok());
+    // Negative controls: the schemas can fail.
+    for bad in [
+        "transprot = \"tcp\"",
+        "transport = \"udp\"",
+        "port = 70000",
+        "engine = \"kaniko\"",
+    ] {
+        assert!(validate(&settings, &as_json(bad)).is_err(), "{bad}");
+    }
+    assert!(validate(&lint, &as_json("[lint]\nselct = []\n")).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
 }

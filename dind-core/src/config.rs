@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::model::{Client, DindPod, Engine, Probe, Runtime, Transport, TransportKind, UserNamespace};
 use crate::{Diagnostic, Diagnostics};
 
 /// `probe = false` turns the probe off; `probe = 300` sets its budget in seconds.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum ProbeSetting {
@@ -20,7 +21,7 @@ pub enum ProbeSetting {
 }
 
 /// One `[[clients]]` entry.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSettings {
     /// Container name.
@@ -43,7 +44,7 @@ pub struct ClientSettings {
 }
 
 /// The `[jenkins]` table: steps and template options for the Jenkins formats.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JenkinsSettings {
     /// Shell steps run in the steps container (default: the engine's own check, see
@@ -74,22 +75,31 @@ pub struct JenkinsSettings {
 }
 
 /// Every setting, all optional: the union of a config file and the command line.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "dind settings",
+    description = "The settings file of `dind render --config` (TOML or YAML): the builder's vocabulary."
+)]
 pub struct Settings {
     /// `unix`, `tcp`, `tls`, `in-container`.
+    #[schemars(extend("enum" = dind_facts::TRANSPORTS))]
     pub transport: Option<String>,
     /// Unix socket path (unix transport).
     pub socket: Option<String>,
     /// TCP port (tcp, tls).
+    #[schemars(range(min = 1, max = 65535))]
     pub port: Option<u32>,
     /// `docker` (default) or `buildkit`.
+    #[schemars(extend("enum" = dind_facts::ENGINES))]
     pub engine: Option<String>,
     /// BuildKit release line or version (engine `buildkit`).
     pub buildkit_version: Option<String>,
     /// `runc` (default) or `sysbox`.
+    #[schemars(extend("enum" = dind_facts::RUNTIMES))]
     pub runtime: Option<String>,
     /// Under `runtime = "sysbox"`: `kubernetes` (`hostUsers: false`, default) or `cri-o`.
+    #[schemars(extend("enum" = dind_facts::USER_NAMESPACES))]
     pub user_namespace: Option<String>,
     /// A `kubernetes.io/dockerconfigjson` Secret mounted as every client's `config.json`.
     pub registry_auth: Option<String>,
@@ -100,6 +110,7 @@ pub struct Settings {
     /// Daemon image.
     pub image: Option<String>,
     /// Inner MTU.
+    #[schemars(range(min = 68, max = 65535))]
     pub mtu: Option<u32>,
     /// Registry mirrors.
     pub registry_mirrors: Option<Vec<String>>,
@@ -394,4 +405,15 @@ impl Settings {
             Err(Diagnostics::new(errors))
         }
     }
+}
+
+/// The JSON Schema of the settings file (`dind schema`), derived from [`Settings`].
+///
+/// ```
+/// let schema = dind_core::config::settings_schema();
+/// assert_eq!(schema["properties"]["transport"]["enum"][0], "unix");
+/// assert_eq!(schema["additionalProperties"], false);
+/// ```
+pub fn settings_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Settings)).unwrap_or_default()
 }

@@ -9,21 +9,26 @@ use std::path::{Path, PathBuf};
 use dind_core::facts::KubeVersion;
 use dind_core::rules::Selection;
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// The name of the settings file.
 pub const SETTINGS_FILE: &str = "dind.toml";
 
 /// `dind.toml`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "dind.toml",
+    description = "How a repository wants `dind lint` to lint it; the nearest dind.toml at or above each file applies."
+)]
 struct SettingsFile {
     /// The linter's settings.
     lint: Option<LintSettings>,
 }
 
 /// The `[lint]` table.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LintSettings {
     /// Target Kubernetes minor (`"1.30"`).
@@ -49,6 +54,11 @@ pub struct LintSettings {
     /// Globs (relative to the settings file) with the codes they ignore.
     #[serde(default)]
     pub per_path_ignores: BTreeMap<String, Vec<String>>,
+}
+
+/// The JSON Schema of `dind.toml`, derived from its types.
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(SettingsFile)).unwrap_or_default()
 }
 
 /// The command line's say, over any file's.
