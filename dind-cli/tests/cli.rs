@@ -842,3 +842,35 @@ fn lint_configuration_from_dind_toml_flags_and_comments() {
     assert_eq!(bad_comment.status.code(), Some(2));
     assert!(stderr(&bad_comment).contains("DIND0009"), "{}", stderr(&bad_comment));
 }
+
+/// What the recipes' command does, run here: SARIF on stdout with exit 1 for findings (which
+/// `|| test $? -eq 1` tolerates), exit 2 for a usage error (which it does not).
+#[test]
+fn the_recipe_command_tolerates_findings_and_fails_on_usage_errors() {
+    let dir = scratch("ci-recipe-run");
+    std::fs::write(
+        dir.join("pod.yaml"),
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/seed/tcp-env.yaml"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_dind");
+    let script = |args: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{bin} lint --format sarif {args} > dind-lint.sarif || test $? -eq 1"
+            ))
+            .current_dir(&dir)
+            .status()
+            .unwrap()
+    };
+    assert!(script(".").success());
+    let log: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("dind-lint.sarif")).unwrap()).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
+    assert!(!script("--kube-version 9.99 .").success());
+}
