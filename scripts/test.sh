@@ -72,4 +72,6 @@ log "real daemon (one line per case)"
 cargo test --quiet --test real_daemon -- --nocapture
 log "doctests"
 cargo test --workspace --doc --quiet
+log "cargo package: every crate in publish order, each verified against the others as packaged"
+cargo package --workspace --exclude jenkins-helper --allow-dirty --features k8s-openapi/latest --quiet
 log "all tests passed"
