@@ -74,4 +74,11 @@ log "doctests"
 cargo test --workspace --doc --quiet
 log "cargo package: every crate in publish order, each verified against the others as packaged"
 cargo package --workspace --exclude jenkins-helper --allow-dirty --features k8s-openapi/latest --quiet
+log "cargo install --path dind-cli (as the README says), then run the installed dind"
+install_root="$(mktemp -d)"
+cargo install --path dind-cli --root "$install_root" --debug --locked --quiet
+"$install_root/bin/dind" --version
+"$install_root/bin/dind" render > /dev/null
+"$install_root/bin/dind" completions bash > /dev/null
+rm -rf "$install_root"
 log "all tests passed"
