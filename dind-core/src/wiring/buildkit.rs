@@ -139,6 +139,10 @@ pub fn buildkitd(
     pod: Option<&PodSecurityContext>,
 ) -> Option<BuildkitWiring> {
     let image = BuildkitImage::parse(container.image.as_deref().unwrap_or(""));
+    // Most containers are not buildkitd: say so before expanding anything.
+    if image.is_none() && !argv(container).iter().any(|w| w.contains("buildkitd")) {
+        return None;
+    }
     let env = Env::of(container);
     let mut uncertain = None;
     let mut expanded = |words: &[String]| -> Vec<String> {
