@@ -6,6 +6,11 @@
 # (kubernetes-validate, PyYAML). Tests that need an oracle fail when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# An open, empty standard input for everything below. Run without one (as CI runs us), the next
+# file a program opens takes descriptor 0: cargo's probe `rustc - --print=...` then read cargo's
+# cached compiler output as its source, failed, and cargo cached the failure for every later call
+# (seen on fresh clones: "failed to run `rustc` to learn about target-specific information").
+exec </dev/null
 
 log() { printf '\n==> %s\n' "$*"; }
 
