@@ -60,20 +60,20 @@ export DIND_CODEGEN_CHECK=1
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
+log "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo doc (warnings are errors)"
 doc() { RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet; }
-# The doc step runs before clippy: on fresh clones, cargo's probe of rustc for the doc flags failed
-# right after clippy's first build ("failed to run `rustc` to learn about target-specific
+# Seen on fresh clones under /tmp on the developer machine: cargo's probe of rustc for the doc flags
+# failed right after clippy's first build ("failed to run `rustc` to learn about target-specific
 # information", rustc reading another probe's output as its source), and cargo caches failed probes
-# in target/.rustc_info.json. Should it fail anyway, the cache is discarded and the step tried once
-# more; a real documentation warning fails both attempts.
+# in target/.rustc_info.json. Should it fail, the cache is discarded and the step tried once more;
+# a real documentation warning fails both attempts.
 if ! doc; then
     echo "cargo doc failed; discarding cargo's cached rustc probes and trying once more" >&2
     rm -f target/.rustc_info.json
     doc
 fi
-log "cargo clippy --all-targets -- -D warnings"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo test"
 cargo test --workspace --lib --bins --tests --examples --quiet -- --skip every_rendered_transport_connects_to_a_real_daemon
 log "fuzzing the readers for a bounded time (DIND_FUZZ_CASES=5000)"
