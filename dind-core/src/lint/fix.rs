@@ -18,7 +18,7 @@ use super::sites::{self, Found};
 use crate::fix::{Applicability, Fix, PodEdit, apply_to_value};
 use crate::groovy::{INTERPOLATED, escape_in_literal, unescape_mapped};
 use crate::rules::{Context, Runner, Steps};
-use crate::yaml::{Editor, Limits, TextEdit, apply_edits, read_documents, read_documents_with_spans};
+use crate::yaml::{Document, Editor, Limits, TextEdit, apply_edits, read_documents, read_documents_with_spans};
 use crate::{Code, Diagnostic};
 
 /// A fix that was applied.
@@ -87,9 +87,8 @@ impl Candidate {
     }
 }
 
-/// Every fix the rules propose for the pods of a YAML text.
-fn candidates(text: &str, ctx: &Context) -> Result<Vec<Candidate>, String> {
-    let docs = read_documents_with_spans(text, Limits::default())?;
+/// Every fix the rules propose for the pods of a YAML text's documents (read with spans).
+fn candidates(docs: &[Document], ctx: &Context) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (di, doc) in docs.iter().enumerate() {
         let Found::Pods(found) = sites::locate(&doc.value) else {
@@ -116,30 +115,39 @@ fn candidates(text: &str, ctx: &Context) -> Result<Vec<Candidate>, String> {
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// How many findings of each code a text has.
 type Census = BTreeMap<Option<Code>, usize>;
 
-fn census(text: &str, ctx: &Context) -> Result<Census, String> {
+fn count(findings: Vec<super::Finding>) -> Census {
     let mut counts = BTreeMap::new();
-    for f in super::lint_yaml(text, ctx)? {
+    for f in findings {
         *counts.entry(f.diagnostic.code).or_insert(0) += 1;
     }
-    Ok(counts)
+    counts
 }
 
-/// Applies one candidate to `text` (whose findings `before` counts), verified; its edits, the
-/// new text and its census, or why not.
+fn census(text: &str, ctx: &Context) -> Result<Census, String> {
+    super::lint_yaml(text, ctx).map(count)
+}
+
+/// Whether `later` has fewer findings of `code` than `before`.
+fn fewer(before: &Census, later: &Census, code: Option<Code>) -> bool {
+    later.get(&code).copied().unwrap_or(0) < before.get(&code).copied().unwrap_or(0)
+}
+
+/// Applies one candidate to `text` (read as `docs`, whose findings `before` counts), verified;
+/// its edits, the new text and its census, or why not.
 fn attempt(
     text: &str,
+    docs: &[Document],
     before: &Census,
     c: &Candidate,
     ctx: &Context,
 ) -> Result<(Vec<TextEdit>, String, Census), String> {
     let expected = c.expected.as_ref().ok_or("the fix does not fit the pod as written")?;
-    let docs = read_documents_with_spans(text, Limits::default())?;
     let doc = docs.get(c.doc).ok_or("the document moved")?;
     let editor = Editor::new(text, doc);
     let mut edits = Vec::new();
@@ -170,7 +178,7 @@ fn attempt(
     }
     let later = census(&fixed, ctx)?;
     let code = c.diagnostic.code;
-    if later.get(&code).copied().unwrap_or(0) >= before.get(&code).copied().unwrap_or(0) {
+    if !fewer(before, &later, code) {
         return Err("the finding remains after the edit".into());
     }
     if let Some((new, _)) = later
@@ -185,9 +193,12 @@ fn attempt(
     Ok((edits, fixed, later))
 }
 
+/// How a step applies and verifies a candidate, given the text's documents read with spans.
+type Apply<'a> = dyn FnMut(&Candidate, &[Document]) -> Result<(), String> + 'a;
+
 /// One step of fixing a YAML text: the first wanted candidate not refused before, applied and
-/// verified by `apply` (which may carry the edits further, into a Jenkinsfile). Returns whether
-/// a candidate was tried.
+/// verified by `apply` (given the text's documents read with spans; it may carry the edits
+/// further, into a Jenkinsfile). Returns whether a candidate was tried.
 fn step(
     text: &str,
     ctx: &Context,
@@ -195,11 +206,12 @@ fn step(
     refused: &mut BTreeSet<(Option<Code>, String, String)>,
     out: &mut FileFix,
     line_of: &dyn Fn(usize) -> usize,
-    apply: &mut dyn FnMut(&Candidate) -> Result<(), String>,
+    apply: &mut Apply<'_>,
 ) -> Result<bool, String> {
+    let docs = read_documents_with_spans(text, Limits::default())?;
     // What a `dind: ignore` comment suppresses is left as it is.
     let lines: Vec<&str> = text.lines().collect();
-    let all: Vec<Candidate> = candidates(text, ctx)?
+    let all: Vec<Candidate> = candidates(&docs, ctx)
         .into_iter()
         .filter(|c| !super::suppressions::is_suppressed(&lines, c.line, c.diagnostic.code))
         .collect();
@@ -209,7 +221,7 @@ fn step(
         return Ok(false);
     };
     let line = line_of(c.line);
-    match apply(c) {
+    match apply(c, &docs) {
         Ok(()) => out.applied.push(Applied {
             diagnostic: c.diagnostic.clone(),
             line,
@@ -229,9 +241,23 @@ fn step(
 /// The most fix attempts on one file; far above what a file of pods needs.
 const MAX_ATTEMPTS: usize = 512;
 
-/// What one attempt on a text of `len` bytes costs in the work budget: it is read four times.
-fn cost(len: usize) -> usize {
-    len.saturating_mul(4).max(1)
+/// The work one file's fixing has done, against [`WORK_BUDGET`].
+#[derive(Default)]
+struct Budget {
+    spent: usize,
+}
+
+impl Budget {
+    /// Charges one attempt on a text of `len` bytes (an attempt reads and lints it a few times,
+    /// counted as four reads). Once the budget is spent, marks `out` exhausted and says no.
+    fn charge(&mut self, len: usize, out: &mut FileFix) -> bool {
+        self.spent = self.spent.saturating_add(len.saturating_mul(4).max(1));
+        let within = self.spent <= WORK_BUDGET;
+        if !within {
+            out.exhausted = true;
+        }
+        within
+    }
 }
 
 /// Applies every fix of the given class to the pods of a YAML text (any shape `dind lint` reads),
@@ -250,17 +276,15 @@ pub fn fix_yaml(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFix
     let mut current = text.to_string();
     let mut out = FileFix::default();
     let mut refused = BTreeSet::new();
-    let mut spent = 0usize;
+    let mut budget = Budget::default();
     let mut before = census(&current, ctx)?;
     for _ in 0..MAX_ATTEMPTS {
-        spent = spent.saturating_add(cost(current.len()));
-        if spent > WORK_BUDGET {
-            out.exhausted = true;
+        if !budget.charge(current.len(), &mut out) {
             break;
         }
         let snapshot = current.clone();
-        let mut apply = |c: &Candidate| -> Result<(), String> {
-            let (_, fixed, later) = attempt(&snapshot, &before, c, ctx)?;
+        let mut apply = |c: &Candidate, docs: &[Document]| -> Result<(), String> {
+            let (_, fixed, later) = attempt(&snapshot, docs, &before, c, ctx)?;
             current = fixed;
             before = later;
             Ok(())
@@ -326,11 +350,9 @@ pub fn fix_jenkinsfile(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<
     let mut out = FileFix::default();
     let mut refused = BTreeSet::new();
     let mut index = 0;
-    let mut spent = 0usize;
+    let mut budget = Budget::default();
     for _ in 0..MAX_ATTEMPTS {
-        spent = spent.saturating_add(cost(current.len()));
-        if spent > WORK_BUDGET {
-            out.exhausted = true;
+        if !budget.charge(current.len(), &mut out) {
             break;
         }
         let literals = super::standalone_literals(&current)?;
@@ -343,8 +365,8 @@ pub fn fix_jenkinsfile(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<
         let starts = lit.line_starts.clone();
         let line_of = move |l: usize| starts.get(l.saturating_sub(1)).copied().unwrap_or(1);
         let before = census(&mapped.value, &ctx)?;
-        let mut apply = |c: &Candidate| -> Result<(), String> {
-            let (edits, fixed_yaml, _) = attempt(&mapped.value, &before, c, &ctx)?;
+        let mut apply = |c: &Candidate, docs: &[Document]| -> Result<(), String> {
+            let (edits, fixed_yaml, _) = attempt(&mapped.value, docs, &before, c, &ctx)?;
             let source = literal_edits(lit, &mapped.offsets, mapped.value.len(), &edits)?;
             let next = apply_edits(&snapshot, &source);
             // The literal must read back, through Groovy's escapes, as exactly the fixed YAML.
@@ -367,7 +389,7 @@ pub fn fix_jenkinsfile(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<
             index += 1;
         }
     }
-    fix_templates(&mut current, &ctx, unsafe_fixes, &mut out, &mut refused)?;
+    fix_templates(&mut current, &ctx, unsafe_fixes, &mut budget, &mut out, &mut refused)?;
     out.text = current;
     Ok(out)
 }
@@ -512,9 +534,8 @@ fn pointer(path: &str) -> Option<String> {
     Some(p)
 }
 
-/// The paths of a JCasC text's template `yaml` values, per document.
-fn jcasc_templates(text: &str) -> Result<Vec<(usize, String)>, String> {
-    let docs = read_documents(text, Limits::default())?;
+/// The paths of the template `yaml` values of a JCasC text's documents.
+fn jcasc_templates(docs: &[Document]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         let clouds = doc
@@ -540,7 +561,7 @@ fn jcasc_templates(text: &str) -> Result<Vec<(usize, String)>, String> {
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// Applies every fix of the given class to the pod templates of a JCasC file: each edit is made
@@ -562,18 +583,15 @@ pub fn fix_jcasc(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFi
     let mut out = FileFix::default();
     let mut refused = BTreeSet::new();
     let mut index = 0;
-    let mut spent = 0usize;
+    let mut budget = Budget::default();
     for _ in 0..MAX_ATTEMPTS {
-        spent = spent.saturating_add(cost(current.len()));
-        if spent > WORK_BUDGET {
-            out.exhausted = true;
+        if !budget.charge(current.len(), &mut out) {
             break;
         }
-        let templates = jcasc_templates(&current)?;
-        let Some((d, path)) = templates.get(index).cloned() else {
+        let docs = read_documents_with_spans(&current, Limits::default())?;
+        let Some((d, path)) = jcasc_templates(&docs).get(index).cloned() else {
             break;
         };
-        let docs = read_documents_with_spans(&current, Limits::default())?;
         let Some(block) = docs.get(d).and_then(|doc| Block::read(&current, doc, &path)) else {
             index += 1;
             continue;
@@ -582,8 +600,8 @@ pub fn fix_jcasc(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFi
         let line_of = move |l: usize| first_line + l;
         let before = census(&block.value, &ctx)?;
         let snapshot = current.clone();
-        let mut apply = |c: &Candidate| -> Result<(), String> {
-            let (edits, fixed_yaml, _) = attempt(&block.value, &before, c, &ctx)?;
+        let mut apply = |c: &Candidate, value_docs: &[Document]| -> Result<(), String> {
+            let (edits, fixed_yaml, _) = attempt(&block.value, value_docs, &before, c, &ctx)?;
             let file_edits: Vec<TextEdit> = edits.iter().map(|e| block.file_edit(&snapshot, e)).collect();
             let next = apply_edits(&snapshot, &file_edits);
             let again = read_documents(&next, Limits::default())?;
@@ -700,19 +718,19 @@ fn fix_templates(
     current: &mut String,
     ctx: &Context,
     unsafe_fixes: bool,
+    budget: &mut Budget,
     out: &mut FileFix,
     refused: &mut BTreeSet<(Option<Code>, String, String)>,
 ) -> Result<(), String> {
-    let mut spent = 0usize;
     // Unsafe fixes left, counted once each however many passes see them.
     let mut unsafe_left = BTreeSet::new();
     'attempts: for _ in 0..MAX_ATTEMPTS {
-        spent = spent.saturating_add(cost(current.len()));
-        if spent > WORK_BUDGET {
-            out.exhausted = true;
+        if !budget.charge(current.len(), out) {
             break;
         }
         unsafe_left.clear();
+        // The findings of the text as it is, counted when a fix is first tried in this pass.
+        let mut before: Option<Census> = None;
         let parts = super::jenkins_parts(current)?;
         let templates: Vec<_> = parts.templates.iter().filter(|t| !t.containers.is_empty()).collect();
         for (ti, (t, lit)) in templates.iter().zip(&parts.combined).enumerate() {
@@ -737,12 +755,8 @@ fn fix_templates(
                     unsafe_left.insert(key);
                     continue;
                 }
-                let line = d
-                    .path
-                    .strip_prefix("spec.containers[")
-                    .and_then(|r| r.split_once(']'))
-                    .and_then(|(i, _)| i.parse::<usize>().ok())
-                    .and_then(|i| origin.get(i).cloned().flatten())
+                let line = super::pods::container_field(&d.path)
+                    .and_then(|(i, _)| origin.get(i).cloned().flatten())
                     .map_or(t.line, |l| l.line);
                 let result = template_edits(current, &fix, &origin).and_then(|edits| {
                     let next = apply_edits(current, &edits);
@@ -763,13 +777,12 @@ fn fix_templates(
                     if Some(&pod2) != apply_to_value(&pod, &fix.edits).as_ref() {
                         return Err("the Jenkinsfile would not build the fixed pod".to_string());
                     }
-                    let count = |text: &str, code: Option<Code>| -> Result<usize, String> {
-                        Ok(super::lint_jenkinsfile(text, ctx)?
-                            .iter()
-                            .filter(|f| f.diagnostic.code == code)
-                            .count())
+                    let later = super::lint_jenkinsfile(&next, ctx).map(count)?;
+                    let now = match &before {
+                        Some(now) => now,
+                        None => before.insert(super::lint_jenkinsfile(current, ctx).map(count)?),
                     };
-                    if count(&next, d.code)? >= count(current, d.code)? {
+                    if !fewer(now, &later, d.code) {
                         return Err("the finding remains after the edit".into());
                     }
                     Ok(next)

@@ -162,7 +162,7 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
 }
 
 /// The container index and the field below it, of `spec.containers[3].env[0]`: `(3, "env")`.
-fn container_field(path: &str) -> Option<(usize, &str)> {
+pub(super) fn container_field(path: &str) -> Option<(usize, &str)> {
     let rest = path.strip_prefix("spec.containers[")?;
     let (index, rest) = rest.split_once(']')?;
     let field = rest.trim_start_matches('.').split(['.', '[']).next().unwrap_or("");
