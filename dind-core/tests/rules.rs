@@ -709,6 +709,41 @@ fn dind026_value_type_kubectl_rejects() {
     assert!(codes(&edit(&[("requests: {memory: 1Gi}", "requests: {memory: 1073741824}")])).is_empty());
 }
 
+/// The selection reaches the findings made while reading a pod (DIND026) and a Jenkinsfile
+/// (DIND023), not only the rules': ignored, they are gone; warned, they are warnings.
+#[test]
+fn the_selection_covers_findings_made_while_reading() {
+    use dind_core::rules::Selection;
+    use dind_core::{Severity, lint::lint_file};
+    let select = |ignore: &[&str], warn: &[&str]| {
+        let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Context::default().with_selection(Selection::new(&[], &[], &list(ignore), &list(warn), &[]).unwrap())
+    };
+    let coerced = edit(&[("  command: [sleep, 99d]", "  command: [sleep, 99d]\n  tty: \"true\"")]);
+    assert!(codes(&coerced).contains(&"DIND026".to_string()));
+    assert!(!codes_with(&coerced, &select(&["DIND026"], &[])).contains(&"DIND026".to_string()));
+    let warned = lint_yaml(&coerced, &select(&[], &["DIND026"])).unwrap();
+    let d26 = warned
+        .iter()
+        .find(|f| f.diagnostic.code.is_some_and(|c| c.as_str() == "DIND026"));
+    assert_eq!(d26.unwrap().diagnostic.severity, Severity::Warning);
+
+    let long = format!(
+        "podTemplate(yaml: '''{BASE}# {}\n''') {{ node(POD_LABEL) {{ }} }}\n",
+        "x".repeat(70_000)
+    );
+    let found = |ctx: &Context| -> Vec<String> {
+        lint_file("Jenkinsfile", &long, ctx)
+            .unwrap()
+            .findings
+            .iter()
+            .filter_map(|f| f.diagnostic.code.map(|c| c.to_string()))
+            .collect()
+    };
+    assert!(found(&Context::default()).contains(&"DIND023".to_string()));
+    assert!(!found(&select(&["DIND023"], &[])).contains(&"DIND023".to_string()));
+}
+
 /// The base pod under Sysbox: no `privileged`, no data-root volume, its own user namespace.
 const SYSBOX: &str = r#"
 runtimeClassName: sysbox-runc

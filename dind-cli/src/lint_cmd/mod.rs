@@ -198,18 +198,9 @@ fn lint_input(input: inputs::Input, ctx: &Context) -> Report {
         }
         Err(e) => Err(format!("{label}: {e}")),
     };
-    // The selection also covers findings made outside the rules (DIND023, DIND026); then inline
-    // comments suppress what they name.
+    // Inline comments suppress what they name.
     let mut suppressed = Vec::new();
     let result = result.and_then(|mut report| {
-        report
-            .findings
-            .retain(|f| f.diagnostic.code.is_none_or(|c| ctx.selection.enabled(c)));
-        for f in &mut report.findings {
-            if let Some(c) = f.diagnostic.code {
-                f.diagnostic.severity = ctx.selection.severity(c, f.diagnostic.severity);
-            }
-        }
         let (kept, hidden) = dind_core::lint::suppress(&text, std::mem::take(&mut report.findings))
             .map_err(|e| format!("{label}: {e}"))?;
         report.findings = kept;

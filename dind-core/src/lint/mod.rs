@@ -142,24 +142,26 @@ pub fn lint_jenkinsfile(text: &str, ctx: &Context) -> Result<Vec<Finding>, Strin
     jenkins_report(text, ctx).map(|r| r.findings)
 }
 
-fn literal_findings(lit: &GroovyLiteral, out: &mut Outcome) {
+fn literal_findings(lit: &GroovyLiteral, ctx: &Context, out: &mut Outcome) {
     for problem in &lit.problems {
         out.findings.push(Finding {
             diagnostic: problem.0.clone(),
             line: problem.1,
         });
     }
-    if lit.utf8_len_modified > crate::groovy::LITERAL_LIMIT {
-        out.findings.push(Finding {
-            diagnostic: Diagnostic::rule(
-                Code::Dind023,
-                "",
-                format!(
-                    "the yaml literal takes {} bytes in the class file; Groovy compiles at most {}",
-                    lit.utf8_len_modified,
-                    crate::groovy::LITERAL_LIMIT
-                ),
+    if lit.utf8_len_modified > crate::groovy::LITERAL_LIMIT
+        && let Some(diagnostic) = ctx.selection.apply(Diagnostic::rule(
+            Code::Dind023,
+            "",
+            format!(
+                "the yaml literal takes {} bytes in the class file; Groovy compiles at most {}",
+                lit.utf8_len_modified,
+                crate::groovy::LITERAL_LIMIT
             ),
+        ))
+    {
+        out.findings.push(Finding {
+            diagnostic,
             line: lit.line,
         });
     }
@@ -223,12 +225,12 @@ fn jenkins_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
     for (t, lit) in templates.iter().filter(|t| !t.containers.is_empty()).zip(combined) {
         if let Some(i) = lit {
             used[i] = true;
-            literal_findings(&literals[i], &mut out);
+            literal_findings(&literals[i], &ctx, &mut out);
         }
         out.extend(pods::lint_template(t, lit.map(|i| &literals[i]), &ctx)?);
     }
     for (lit, _) in literals.iter().zip(&used).filter(|(_, u)| !**u) {
-        literal_findings(lit, &mut out);
+        literal_findings(lit, &ctx, &mut out);
         let map = lit.line_starts.clone();
         let first = lit.line;
         out.extend(pods::lint_pods(&lit.value, &ctx, 0, &move |l| {

@@ -146,10 +146,9 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
     };
     for c in &coerced {
         let (path, line) = place(&c.path);
-        out.findings.push(Finding {
-            diagnostic: coercion_finding(c, path),
-            line,
-        });
+        if let Some(diagnostic) = ctx.selection.apply(coercion_finding(c, path)) {
+            out.findings.push(Finding { diagnostic, line });
+        }
     }
     for mut d in diagnostics {
         let (path, line) = place(&d.path);

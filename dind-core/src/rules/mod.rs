@@ -209,12 +209,7 @@ pub fn check(pod: &Pod, ctx: &Context) -> Vec<Diagnostic> {
     }
     // The selection: rules not selected say nothing; severities are overridden before the pod's
     // own `dind/allow` downgrades an error.
-    out.retain(|d| d.code.is_none_or(|c| ctx.selection.enabled(c)));
-    for d in &mut out {
-        if let Some(c) = d.code {
-            d.severity = ctx.selection.severity(c, d.severity);
-        }
-    }
+    let mut out: Vec<Diagnostic> = out.into_iter().filter_map(|d| ctx.selection.apply(d)).collect();
     let allowed = topology.allowed();
     for d in &mut out {
         if let Some(code) = d.code

@@ -2,7 +2,7 @@
 //! prefixes; default all), `extend_select`, `ignore`, and severity overrides `warn` / `error`.
 //! A set of bits over the codes, so a [`super::Context`] stays `Copy`.
 
-use crate::{Code, Severity};
+use crate::{Code, Diagnostic, Severity};
 
 /// A selection of rules with severity overrides.
 ///
@@ -116,5 +116,27 @@ impl Selection {
         } else {
             default
         }
+    }
+
+    /// A finding as this selection reports it: `None` when its rule does not run, else at the
+    /// severity the selection gives it. A finding without a code (unreadable input) always
+    /// stands. Every finding dind makes goes through here, the rules' and the reader's alike.
+    ///
+    /// ```
+    /// use dind_core::rules::Selection;
+    /// use dind_core::{Code, Diagnostic, Severity};
+    /// let s = Selection::new(&[], &[], &["DIND026".into()], &["DIND023".into()], &[]).unwrap();
+    /// assert!(s.apply(Diagnostic::rule(Code::Dind026, "spec", "coerced")).is_none());
+    /// assert_eq!(s.apply(Diagnostic::rule(Code::Dind023, "", "too long")).unwrap().severity, Severity::Warning);
+    /// assert!(s.apply(Diagnostic::input("", "not YAML")).is_some());
+    /// ```
+    pub fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
+        if let Some(code) = d.code {
+            if !self.enabled(code) {
+                return None;
+            }
+            d.severity = self.severity(code, d.severity);
+        }
+        Some(d)
     }
 }
