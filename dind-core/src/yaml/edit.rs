@@ -467,16 +467,15 @@ fn block_scalar(value: &Value) -> String {
 }
 
 /// A value in flow style (`{name: x, mountPath: /y}`): strings plain where both YAML 1.1 and
-/// 1.2 read them alike and no flow indicator is in them, else double-quoted.
+/// 1.2 read them alike and no flow indicator is in them, else double-quoted as dind's emitter
+/// quotes.
 fn flow(value: &Value) -> String {
     match value {
+        Value::String(s) if super::is_plain_safe(s) && !s.contains([',', '[', ']', '{', '}', '#', ':']) => s.clone(),
         Value::String(s) => {
-            let plain = block_scalar(value);
-            if plain == *s && !s.contains([',', '[', ']', '{', '}', '#', ':']) {
-                plain
-            } else {
-                serde_json::to_string(value).unwrap_or_default()
-            }
+            let mut quoted = String::new();
+            super::emit::quote(s, &mut quoted);
+            quoted
         }
         Value::Array(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
         Value::Object(m) if m.is_empty() => "{}".to_string(),
@@ -557,6 +556,13 @@ mod tests {
             edit(text, &[PodEdit::set("c.d", true)]).unwrap(),
             "c: {a: 1, b: [x, y, z], d: true}\n"
         );
+        // Quoted as the emitter quotes: a NEL, which YAML 1.1 readers take as a line break when
+        // raw, is escaped, and the value reads back whole.
+        let odd = "a\u{85}b: on";
+        let out = edit(text, &[PodEdit::append("c.b", odd)]).unwrap();
+        assert_eq!(out, "c: {a: 1, b: [x, y, z, \"a\\u0085b: on\"]}\n");
+        let back = crate::yaml::read_documents(&out, Limits::default()).unwrap();
+        assert_eq!(back[0].value["c"]["b"][3], odd);
     }
 
     #[test]

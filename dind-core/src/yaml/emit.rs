@@ -46,7 +46,8 @@ pub fn is_plain_safe(s: &str) -> bool {
     !RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
-fn quote(s: &str, out: &mut String) {
+/// Writes `s` double-quoted, every character YAML 1.1 or 1.2 readers would not take raw escaped.
+pub(super) fn quote(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
