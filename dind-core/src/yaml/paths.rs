@@ -58,20 +58,12 @@ pub(crate) const ROOT: u32 = 0;
 pub(crate) const NODE_COST: usize = 48;
 
 impl PathIndex {
-    /// An index whose root is at `line`.
-    pub(crate) fn new(line: usize) -> Self {
+    /// An index whose root is at `line`; with `spans`, it also records where each node is.
+    pub(crate) fn new(line: usize, spans: bool) -> Self {
         PathIndex {
             lines: vec![saturate(line)],
             children: HashMap::new(),
-            spans: None,
-        }
-    }
-
-    /// An index that also records spans.
-    pub(crate) fn with_spans(line: usize) -> Self {
-        PathIndex {
-            spans: Some(vec![NodeSpan::default()]),
-            ..PathIndex::new(line)
+            spans: spans.then(|| vec![NodeSpan::default()]),
         }
     }
 
@@ -189,7 +181,7 @@ mod tests {
 
     #[test]
     fn paths_find_the_nearest_known_ancestor_and_dotted_keys() {
-        let mut p = PathIndex::new(1);
+        let mut p = PathIndex::new(1, false);
         let spec = p.key(ROOT, "spec", 2);
         let cs = p.key(spec, "containers", 3);
         let c1 = p.index(cs, 1, 7);

@@ -190,6 +190,11 @@ impl Reader<'_> {
         b
     }
 
+    /// The byte where an event at char index `chars` starts, when spans are recorded (else 0).
+    fn start(&mut self, chars: usize) -> usize {
+        if self.spans() { self.byte(chars) } else { 0 }
+    }
+
     /// The start of the line that holds byte `at`.
     fn line_start(&self, at: usize) -> usize {
         self.src[..at.min(self.src.len())].rfind('\n').map_or(0, |i| i + 1)
@@ -331,11 +336,7 @@ impl Reader<'_> {
         }
         match self.stack.last_mut() {
             None => {
-                let fresh = if self.spans() {
-                    PathIndex::with_spans(1)
-                } else {
-                    PathIndex::new(1)
-                };
+                let fresh = PathIndex::new(1, self.spans());
                 let paths = std::mem::replace(&mut self.paths, fresh);
                 self.docs.push(Document {
                     value,
@@ -363,17 +364,13 @@ impl Reader<'_> {
         match ev {
             Event::DocumentStart => {
                 self.doc_line = line.max(1);
-                self.paths = if self.spans() {
-                    PathIndex::with_spans(self.doc_line)
-                } else {
-                    PathIndex::new(self.doc_line)
-                };
+                self.paths = PathIndex::new(self.doc_line, self.spans());
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.spend(text.len() + VALUE_COST, line)?;
                 let tag = tagged(tag.as_ref());
                 let plain = style == TScalarStyle::Plain;
-                let at = if self.spans() { self.byte(chars) } else { 0 };
+                let at = self.start(chars);
                 if self.at_key_position()
                     && text == "<<"
                     && ((plain && tag == Tagged::None) || tag == Tagged::Core(CoreTag::Merge))
@@ -410,7 +407,7 @@ impl Reader<'_> {
                     return Err(format!("line {line}: an alias to an unknown anchor"));
                 };
                 self.spend(size, line)?;
-                let at = if self.spans() { self.byte(chars) } else { 0 };
+                let at = self.start(chars);
                 if !self.at_key_position() {
                     let node = self.value_node(line, at)?;
                     self.value_span(
@@ -434,7 +431,7 @@ impl Reader<'_> {
                     return Err(format!("line {line}: a mapping key must be a scalar"));
                 }
                 self.spend(VALUE_COST, line)?;
-                let at = if self.spans() { self.byte(chars) } else { 0 };
+                let at = self.start(chars);
                 let node = self.value_node(line, at)?;
                 let start_bytes = self.bytes;
                 let place = Place {
@@ -597,11 +594,7 @@ fn read(text: &str, limits: Limits, spans: bool) -> Result<Vec<Document>, String
         limits,
         stack: Vec::new(),
         docs: Vec::new(),
-        paths: if spans {
-            PathIndex::with_spans(1)
-        } else {
-            PathIndex::new(1)
-        },
+        paths: PathIndex::new(1, spans),
         doc_line: 1,
         anchors: std::collections::HashMap::new(),
         bytes: 0,
