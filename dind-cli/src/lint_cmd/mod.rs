@@ -153,6 +153,14 @@ fn unified_diff(label: &str, before: &str, after: &str) -> String {
         .to_string()
 }
 
+/// The `dind lint` flags that apply a fix of this class.
+fn fix_flags(class: dind_core::fix::Applicability) -> &'static str {
+    match class {
+        dind_core::fix::Applicability::Safe => "--fix",
+        _ => "--fix --unsafe-fixes",
+    }
+}
+
 /// What linting one input gave.
 pub(crate) struct Report {
     label: String,
@@ -248,13 +256,12 @@ fn text_report(path: &str, source: &str, findings: &[Finding]) -> String {
             out.push_str(&format!("{:width$} = help: {help}\n", ""));
         }
         if let Some(fix) = &d.fix {
-            let how = match fix.applicability {
-                dind_core::fix::Applicability::Safe => "--fix",
-                _ => "--fix --unsafe-fixes",
-            };
             out.push_str(&format!(
-                "{:width$} = fix ({}, {how}): {}\n",
-                "", fix.applicability, fix.title
+                "{:width$} = fix ({}, {}): {}\n",
+                "",
+                fix.applicability,
+                fix_flags(fix.applicability),
+                fix.title
             ));
         }
         out.push('\n');
@@ -552,14 +559,7 @@ pub fn explain(code: &str) -> u8 {
     };
     let i = c.info();
     let autofix = match i.autofix {
-        Some((class, why)) => {
-            let how = if class == dind_core::fix::Applicability::Safe {
-                "dind lint --fix"
-            } else {
-                "dind lint --fix --unsafe-fixes"
-            };
-            format!("\nAutomatic fix\n{class} ({how}): {why}\n")
-        }
+        Some((class, why)) => format!("\nAutomatic fix\n{class} (dind lint {}): {why}\n", fix_flags(class)),
         None => "\nAutomatic fix\nnone: the repair needs a decision dind cannot make for you.\n".to_string(),
     };
     let text = format!(
