@@ -75,6 +75,18 @@ fn version(text: &str, file: &str) -> (u32, u32, u32) {
     (major, minor, patch)
 }
 
+/// The `latest` versions of a list of release lines, each checked to be older than the one
+/// before it (the lists are newest first).
+fn newest_first<'a>(file: &str, what: &str, latest: impl Iterator<Item = &'a str>) -> Vec<(u32, u32, u32)> {
+    let versions: Vec<_> = latest.map(|l| version(l, file)).collect();
+    assert!(!versions.is_empty(), "{file}: no {what}");
+    assert!(
+        versions.windows(2).all(|w| w[1] < w[0]),
+        "{file}: {what} must be listed newest first"
+    );
+    versions
+}
+
 fn rules(out: &mut String) {
     let file = "data/rules.toml";
     let rules: Rules = read(file);
@@ -138,9 +150,8 @@ fn releases(out: &mut String) {
     let file = "data/docker-releases.toml";
     let data: Releases = read(file);
     out.push_str("/// Known Docker Engine release lines, newest first.\npub static RELEASES: &[Release] = &[\n");
-    let mut last: Option<(u32, u32, u32)> = None;
-    for r in &data.release {
-        let latest = version(&r.latest, file);
+    let latest = newest_first(file, "releases", data.release.iter().map(|r| r.latest.as_str()));
+    for (r, &latest) in data.release.iter().zip(&latest) {
         let major = version(&r.major, file);
         assert!(
             latest.0 == major.0 && (major.1 == 0 || latest.1 == major.1),
@@ -148,10 +159,6 @@ fn releases(out: &mut String) {
             r.latest,
             r.major
         );
-        if let Some(prev) = last {
-            assert!(latest < prev, "{file}: releases must be listed newest first");
-        }
-        last = Some(latest);
         let _ = writeln!(
             out,
             "    Release {{ line: {:?}, latest: DockerVersion::new({}, {}, {}), maintained: {} }},",
@@ -189,9 +196,12 @@ fn releases(out: &mut String) {
     out.push_str(&spans);
     out.push_str("        }\n    }\n}\n");
     out.push_str("\n/// Known BuildKit release lines (`moby/buildkit`), newest first.\npub static BUILDKIT_RELEASES: &[BuildkitRelease] = &[\n");
-    let mut last: Option<(u32, u32, u32)> = None;
-    for r in &data.buildkit {
-        let latest = version(&r.latest, file);
+    let latest = newest_first(
+        file,
+        "BuildKit releases",
+        data.buildkit.iter().map(|r| r.latest.as_str()),
+    );
+    for (r, &latest) in data.buildkit.iter().zip(&latest) {
         let line = version(&r.line, file);
         assert!(
             (latest.0, latest.1) == (line.0, line.1),
@@ -199,17 +209,12 @@ fn releases(out: &mut String) {
             r.latest,
             r.line
         );
-        if let Some(prev) = last {
-            assert!(latest < prev, "{file}: BuildKit releases must be listed newest first");
-        }
-        last = Some(latest);
         let _ = writeln!(
             out,
             "    BuildkitRelease {{ line: {:?}, latest: BuildkitVersion::new({}, {}, {}) }},",
             r.line, latest.0, latest.1, latest.2
         );
     }
-    assert!(last.is_some(), "{file}: no BuildKit release");
     out.push_str("];\n");
 }
 
