@@ -347,51 +347,46 @@ fn clients_in_the_dind_image_and_probes_that_wait() {
 #[test]
 fn buildkit_pods_keep_their_paths_and_lines() {
     let text = fixture("buildkit.yaml");
-    let r = lint(
-        "buildkit.yaml",
-        &edit(&text, "            - --oci-worker-no-process-sandbox\n", ""),
-    );
-    assert_finds(&r, "DIND031", 22, "spec.template.spec.containers[0].args");
-    let r = lint(
-        "buildkit.yaml",
-        &edit(
-            &text,
+    // (what the fixture says, the near miss, the code, its line and path)
+    let cases = [
+        (
+            "            - --oci-worker-no-process-sandbox\n",
+            "",
+            "DIND031",
+            22,
+            "spec.template.spec.containers[0].args",
+        ),
+        (
             "          value: unix:///run/buildkit/buildkitd.sock",
             "          value: unix:///run/user/1000/buildkit/buildkitd.sock",
+            "DIND032",
+            83,
+            "spec.containers[1].env[0].value",
         ),
-    );
-    assert_finds(&r, "DIND032", 83, "spec.containers[1].env[0].value");
-    let r = lint(
-        "buildkit.yaml",
-        &edit(
-            &text,
+        (
             "          valueFrom:\n            secretKeyRef: {name: registry, key: password}",
             "          value: hunter2",
+            "DIND034",
+            85,
+            "spec.containers[1].env[1].value",
         ),
-    );
-    assert_finds(&r, "DIND034", 85, "spec.containers[1].env[1].value");
-    let r = lint(
-        "buildkit.yaml",
-        &edit(
-            &text,
+        (
             "      image: moby/buildkit:v0.31.2-rootless\n      command: [cat]",
             "      image: moby/buildkit:rootless\n      command: [cat]",
+            "DIND033",
+            78,
+            "spec.containers[1].image",
         ),
-    );
-    assert_finds(&r, "DIND033", 78, "spec.containers[1].image");
-    // AppArmor from the annotation is reported at the annotation.
-    let r = lint(
-        "buildkit.yaml",
-        &edit(
-            &text,
+        // AppArmor from the annotation is reported at the annotation.
+        (
             "    container.apparmor.security.beta.kubernetes.io/buildkitd: unconfined\nspec:\n  restartPolicy",
             "    container.apparmor.security.beta.kubernetes.io/buildkitd: runtime/default\nspec:\n  restartPolicy",
+            "DIND031",
+            63,
+            "metadata.annotations.container.apparmor.security.beta.kubernetes.io/buildkitd",
         ),
-    );
-    assert_finds(
-        &r,
-        "DIND031",
-        63,
-        "metadata.annotations.container.apparmor.security.beta.kubernetes.io/buildkitd",
-    );
+    ];
+    for (from, to, code, line, path) in cases {
+        assert_finds(&lint("buildkit.yaml", &edit(&text, from, to)), code, line, path);
+    }
 }
