@@ -64,6 +64,10 @@ pub struct FileFix {
 /// one.
 pub const WORK_BUDGET: usize = 24 << 20;
 
+/// What names a fix across attempts, so a refused one is not tried again: its code, where it
+/// is, what it does.
+type FixKey = (Option<Code>, String, String);
+
 /// One proposed fix, located.
 struct Candidate {
     doc: usize,
@@ -78,7 +82,7 @@ struct Candidate {
 }
 
 impl Candidate {
-    fn key(&self) -> (Option<Code>, String, String) {
+    fn key(&self) -> FixKey {
         (
             self.diagnostic.code,
             self.diagnostic.path.clone(),
@@ -203,7 +207,7 @@ fn step(
     text: &str,
     ctx: &Context,
     unsafe_fixes: bool,
-    refused: &mut BTreeSet<(Option<Code>, String, String)>,
+    refused: &mut BTreeSet<FixKey>,
     out: &mut FileFix,
     line_of: &dyn Fn(usize) -> usize,
     apply: &mut Apply<'_>,
@@ -273,28 +277,132 @@ impl Budget {
 /// assert!(fixed.applied.iter().any(|a| a.diagnostic.code.unwrap().as_str() == "DIND002"));
 /// ```
 pub fn fix_yaml(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFix, String> {
-    let mut current = text.to_string();
-    let mut out = FileFix::default();
-    let mut refused = BTreeSet::new();
-    let mut budget = Budget::default();
-    let mut before = census(&current, ctx)?;
-    for _ in 0..MAX_ATTEMPTS {
-        if !budget.charge(current.len(), &mut out) {
-            break;
-        }
-        let snapshot = current.clone();
-        let mut apply = |c: &Candidate, docs: &[Document]| -> Result<(), String> {
-            let (_, fixed, later) = attempt(&snapshot, docs, &before, c, ctx)?;
-            current = fixed;
-            before = later;
-            Ok(())
-        };
-        if !step(&snapshot, ctx, unsafe_fixes, &mut refused, &mut out, &|l| l, &mut apply)? {
-            break;
+    let mut fixer = Fixer::new(text, ctx, unsafe_fixes);
+    fixer.embedded(|text, index| {
+        Ok(if index == 0 {
+            Slot::Found(Whole(text.to_string()))
+        } else {
+            Slot::End
+        })
+    })?;
+    Ok(fixer.finish())
+}
+
+/// A YAML file, as the one YAML it embeds.
+struct Whole(String);
+
+impl Embedded for Whole {
+    fn value(&self) -> &str {
+        &self.0
+    }
+
+    fn line(&self, l: usize) -> usize {
+        l
+    }
+
+    fn carry(&self, _file: &str, _edits: &[TextEdit], fixed_yaml: String) -> Result<String, String> {
+        Ok(fixed_yaml)
+    }
+}
+
+/// YAML inside a file (a Jenkinsfile literal, a JCasC template, or the whole file): its value as
+/// the linter reads it, and how edits of the value become edits of the file.
+trait Embedded {
+    /// The YAML, as the linter reads it.
+    fn value(&self) -> &str;
+    /// The file's line of the value's line `l`.
+    fn line(&self, l: usize) -> usize;
+    /// The file with `edits` of the value made, verified to read back as `fixed_yaml`.
+    fn carry(&self, file: &str, edits: &[TextEdit], fixed_yaml: String) -> Result<String, String>;
+}
+
+/// What a file holds at one index of its embedded YAML.
+enum Slot<E> {
+    /// Nothing more.
+    End,
+    /// YAML that cannot be edited in place; the next index may be.
+    Skip,
+    Found(E),
+}
+
+/// Fixing one file: its text as fixed so far, and what carries from one attempt to the next.
+struct Fixer<'a> {
+    ctx: &'a Context,
+    unsafe_fixes: bool,
+    text: String,
+    budget: Budget,
+    out: FileFix,
+    refused: BTreeSet<FixKey>,
+}
+
+impl<'a> Fixer<'a> {
+    fn new(text: &str, ctx: &'a Context, unsafe_fixes: bool) -> Self {
+        Fixer {
+            ctx,
+            unsafe_fixes,
+            text: text.to_string(),
+            budget: Budget::default(),
+            out: FileFix::default(),
+            refused: BTreeSet::new(),
         }
     }
-    out.text = current;
-    Ok(out)
+
+    /// What was done, with the fixed text.
+    fn finish(self) -> FileFix {
+        FileFix {
+            text: self.text,
+            ..self.out
+        }
+    }
+
+    /// Fixes the YAML embedded in the text, the one at each index that `at` finds in turn, in
+    /// rounds until no fix applies to it.
+    fn embedded<E: Embedded>(&mut self, at: impl Fn(&str, usize) -> Result<Slot<E>, String>) -> Result<(), String> {
+        let Fixer {
+            ctx,
+            unsafe_fixes,
+            text,
+            budget,
+            out,
+            refused,
+        } = self;
+        let mut index = 0;
+        // The findings of the YAML at `index`, when known from the last attempt's verification.
+        let mut known: Option<(usize, Census)> = None;
+        for _ in 0..MAX_ATTEMPTS {
+            let slot = at(text, index)?;
+            // Finding that nothing is left costs nothing: a file fixed within the budget is
+            // never reported as stopped at it.
+            if matches!(slot, Slot::End) || !budget.charge(text.len(), out) {
+                break;
+            }
+            let e = match slot {
+                Slot::End => break,
+                Slot::Skip => {
+                    index += 1;
+                    continue;
+                }
+                Slot::Found(e) => e,
+            };
+            let before = match known.take() {
+                Some((i, census)) if i == index => census,
+                _ => census(e.value(), ctx)?,
+            };
+            let mut after = None;
+            let mut apply = |c: &Candidate, docs: &[Document]| -> Result<(), String> {
+                let (edits, fixed_yaml, later) = attempt(e.value(), docs, &before, c, ctx)?;
+                *text = e.carry(text, &edits, fixed_yaml)?;
+                after = Some(later);
+                Ok(())
+            };
+            if step(e.value(), ctx, *unsafe_fixes, refused, out, &|l| e.line(l), &mut apply)? {
+                known = Some((index, after.unwrap_or(before)));
+            } else {
+                index += 1;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Maps edits of a literal's value to edits of the Jenkinsfile, escaped for the literal's kind;
@@ -346,52 +454,45 @@ fn literal_edits(
 /// ```
 pub fn fix_jenkinsfile(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFix, String> {
     let ctx = ctx.with_runner(Runner::Jenkins).with_steps(Steps::of(text));
-    let mut current = text.to_string();
-    let mut out = FileFix::default();
-    let mut refused = BTreeSet::new();
-    let mut index = 0;
-    let mut budget = Budget::default();
-    for _ in 0..MAX_ATTEMPTS {
-        if !budget.charge(current.len(), &mut out) {
-            break;
-        }
-        let literals = super::standalone_literals(&current)?;
-        let Some(lit) = literals.get(index) else {
-            break;
+    let mut fixer = Fixer::new(text, &ctx, unsafe_fixes);
+    fixer.embedded(|text, index| {
+        let literals = super::standalone_literals(text)?;
+        let Some(lit) = literals.into_iter().nth(index) else {
+            return Ok(Slot::End);
         };
-        let raw = &current[lit.content.clone()];
-        let mapped = unescape_mapped(raw, lit.line, lit.double, &lit.vars)?;
-        let snapshot = current.clone();
-        let starts = lit.line_starts.clone();
-        let line_of = move |l: usize| starts.get(l.saturating_sub(1)).copied().unwrap_or(1);
-        let before = census(&mapped.value, &ctx)?;
-        let mut apply = |c: &Candidate, docs: &[Document]| -> Result<(), String> {
-            let (edits, fixed_yaml, _) = attempt(&mapped.value, docs, &before, c, &ctx)?;
-            let source = literal_edits(lit, &mapped.offsets, mapped.value.len(), &edits)?;
-            let next = apply_edits(&snapshot, &source);
-            // The literal must read back, through Groovy's escapes, as exactly the fixed YAML.
-            let again = super::standalone_literals(&next)?;
-            if again.get(index).map(|l| &l.value) != Some(&fixed_yaml) {
-                return Err("the Jenkinsfile's literal would not read back as the fixed YAML".into());
-            }
-            current = next;
-            Ok(())
-        };
-        if !step(
-            &mapped.value,
-            &ctx,
-            unsafe_fixes,
-            &mut refused,
-            &mut out,
-            &line_of,
-            &mut apply,
-        )? {
-            index += 1;
-        }
+        let mapped = unescape_mapped(&text[lit.content.clone()], lit.line, lit.double, &lit.vars)?;
+        Ok(Slot::Found(Literal { lit, mapped, index }))
+    })?;
+    fixer.templates()?;
+    Ok(fixer.finish())
+}
+
+/// A Jenkinsfile's `yaml` literal that holds a pod on its own, the `index`th of them.
+struct Literal {
+    lit: super::GroovyLiteral,
+    mapped: crate::groovy::Unescaped,
+    index: usize,
+}
+
+impl Embedded for Literal {
+    fn value(&self) -> &str {
+        &self.mapped.value
     }
-    fix_templates(&mut current, &ctx, unsafe_fixes, &mut budget, &mut out, &mut refused)?;
-    out.text = current;
-    Ok(out)
+
+    fn line(&self, l: usize) -> usize {
+        self.lit.line_starts.get(l.saturating_sub(1)).copied().unwrap_or(1)
+    }
+
+    fn carry(&self, file: &str, edits: &[TextEdit], fixed_yaml: String) -> Result<String, String> {
+        let source = literal_edits(&self.lit, &self.mapped.offsets, self.mapped.value.len(), edits)?;
+        let next = apply_edits(file, &source);
+        // The literal must read back, through Groovy's escapes, as exactly the fixed YAML.
+        let again = super::standalone_literals(&next)?;
+        if again.get(self.index).map(|l| &l.value) != Some(&fixed_yaml) {
+            return Err("the Jenkinsfile's literal would not read back as the fixed YAML".into());
+        }
+        Ok(next)
+    }
 }
 
 /// A JCasC template's `yaml: |` block scalar: its value as the linter reads it (`^${` read as
@@ -579,63 +680,62 @@ fn jcasc_templates(docs: &[Document]) -> Vec<(usize, String)> {
 /// ```
 pub fn fix_jcasc(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFix, String> {
     let ctx = ctx.with_runner(Runner::Jenkins);
-    let mut current = text.to_string();
-    let mut out = FileFix::default();
-    let mut refused = BTreeSet::new();
-    let mut index = 0;
-    let mut budget = Budget::default();
-    for _ in 0..MAX_ATTEMPTS {
-        if !budget.charge(current.len(), &mut out) {
-            break;
-        }
-        let docs = read_documents_with_spans(&current, Limits::default())?;
-        let Some((d, path)) = jcasc_templates(&docs).get(index).cloned() else {
-            break;
+    let mut fixer = Fixer::new(text, &ctx, unsafe_fixes);
+    fixer.embedded(|text, index| {
+        let docs = read_documents_with_spans(text, Limits::default())?;
+        let Some((doc, path)) = jcasc_templates(&docs).into_iter().nth(index) else {
+            return Ok(Slot::End);
         };
-        let Some(block) = docs.get(d).and_then(|doc| Block::read(&current, doc, &path)) else {
-            index += 1;
-            continue;
-        };
-        let first_line = docs[d].line_of(&path);
-        let line_of = move |l: usize| first_line + l;
-        let before = census(&block.value, &ctx)?;
-        let snapshot = current.clone();
-        let mut apply = |c: &Candidate, value_docs: &[Document]| -> Result<(), String> {
-            let (edits, fixed_yaml, _) = attempt(&block.value, value_docs, &before, c, &ctx)?;
-            let file_edits: Vec<TextEdit> = edits.iter().map(|e| block.file_edit(&snapshot, e)).collect();
-            let next = apply_edits(&snapshot, &file_edits);
-            let again = read_documents(&next, Limits::default())?;
-            let read_back = again.get(d).and_then(|doc| {
-                doc.value
-                    .pointer(&pointer(&path)?)?
-                    .as_str()
-                    .map(|v| v.replace("^${", "${"))
-            });
-            let want = if block.strip {
-                fixed_yaml.trim_end_matches('\n').to_string()
-            } else {
-                fixed_yaml
-            };
-            if read_back.as_deref() != Some(want.as_str()) {
-                return Err("the JCasC template would not read back as the fixed YAML".into());
-            }
-            current = next;
-            Ok(())
-        };
-        if !step(
-            &block.value,
-            &ctx,
-            unsafe_fixes,
-            &mut refused,
-            &mut out,
-            &line_of,
-            &mut apply,
-        )? {
-            index += 1;
-        }
+        Ok(match Block::read(text, &docs[doc], &path) {
+            Some(block) => Slot::Found(Template {
+                first_line: docs[doc].line_of(&path),
+                block,
+                doc,
+                path,
+            }),
+            None => Slot::Skip,
+        })
+    })?;
+    Ok(fixer.finish())
+}
+
+/// A JCasC pod template's `yaml` block: document `doc`, at `path`.
+struct Template {
+    block: Block,
+    doc: usize,
+    path: String,
+    first_line: usize,
+}
+
+impl Embedded for Template {
+    fn value(&self) -> &str {
+        &self.block.value
     }
-    out.text = current;
-    Ok(out)
+
+    fn line(&self, l: usize) -> usize {
+        self.first_line + l
+    }
+
+    fn carry(&self, file: &str, edits: &[TextEdit], fixed_yaml: String) -> Result<String, String> {
+        let file_edits: Vec<TextEdit> = edits.iter().map(|e| self.block.file_edit(file, e)).collect();
+        let next = apply_edits(file, &file_edits);
+        let again = read_documents(&next, Limits::default())?;
+        let read_back = again.get(self.doc).and_then(|doc| {
+            doc.value
+                .pointer(&pointer(&self.path)?)?
+                .as_str()
+                .map(|v| v.replace("^${", "${"))
+        });
+        let want = if self.block.strip {
+            fixed_yaml.trim_end_matches('\n').to_string()
+        } else {
+            fixed_yaml
+        };
+        if read_back.as_deref() != Some(want.as_str()) {
+            return Err("the JCasC template would not read back as the fixed YAML".into());
+        }
+        Ok(next)
+    }
 }
 
 /// Applies the fixes to one file of any kind [`super::lint_file`] reads: YAML documents,
@@ -711,101 +811,105 @@ fn template_edits(
     Ok(edits)
 }
 
-/// Fixes the pods that `podTemplate(containers: [containerTemplate(...)])` and declarative
-/// `containerTemplate` blocks build, by rewriting the scalar arguments the fixes are about
-/// (`image`, `privileged`); each verified by building the template's pod again.
-fn fix_templates(
-    current: &mut String,
-    ctx: &Context,
-    unsafe_fixes: bool,
-    budget: &mut Budget,
-    out: &mut FileFix,
-    refused: &mut BTreeSet<(Option<Code>, String, String)>,
-) -> Result<(), String> {
-    // Unsafe fixes left, counted once each however many passes see them.
-    let mut unsafe_left = BTreeSet::new();
-    'attempts: for _ in 0..MAX_ATTEMPTS {
-        if !budget.charge(current.len(), out) {
-            break;
-        }
-        unsafe_left.clear();
-        // The findings of the text as it is, counted when a fix is first tried in this pass.
-        let mut before: Option<Census> = None;
-        let parts = super::jenkins_parts(current)?;
-        let templates: Vec<_> = parts.templates.iter().filter(|t| !t.containers.is_empty()).collect();
-        for (ti, (t, lit)) in templates.iter().zip(&parts.combined).enumerate() {
-            let literal = lit.and_then(|i| parts.literals.get(i));
-            let (pod, origin) = super::pods::template_pod(t, literal)?;
-            let site = sites::Site {
-                label: "podTemplate".into(),
-                pod: pod.clone(),
-                paths: sites::PathMap::identity(),
-                runner: Runner::Jenkins,
-            };
-            let Ok((diagnostics, _)) = diagnose(&site, ctx) else {
-                continue;
-            };
-            for d in diagnostics {
-                let Some(fix) = d.fix.clone() else { continue };
-                let key = (d.code, format!("template {ti}: {}", d.path), fix.title.clone());
-                if refused.contains(&key) {
+impl Fixer<'_> {
+    /// Fixes the pods that `podTemplate(containers: [containerTemplate(...)])` and declarative
+    /// `containerTemplate` blocks build, by rewriting the scalar arguments the fixes are about
+    /// (`image`, `privileged`); each verified by building the template's pod again.
+    fn templates(&mut self) -> Result<(), String> {
+        let Fixer {
+            ctx,
+            unsafe_fixes,
+            text: current,
+            budget,
+            out,
+            refused,
+        } = self;
+        let (ctx, unsafe_fixes) = (*ctx, *unsafe_fixes);
+        // Unsafe fixes left, counted once each however many passes see them.
+        let mut unsafe_left = BTreeSet::new();
+        'attempts: for _ in 0..MAX_ATTEMPTS {
+            if !budget.charge(current.len(), out) {
+                break;
+            }
+            unsafe_left.clear();
+            // The findings of the text as it is, counted when a fix is first tried in this pass.
+            let mut before: Option<Census> = None;
+            let parts = super::jenkins_parts(current)?;
+            let templates: Vec<_> = parts.templates.iter().filter(|t| !t.containers.is_empty()).collect();
+            for (ti, (t, lit)) in templates.iter().zip(&parts.combined).enumerate() {
+                let literal = lit.and_then(|i| parts.literals.get(i));
+                let (pod, origin) = super::pods::template_pod(t, literal)?;
+                let site = sites::Site {
+                    label: "podTemplate".into(),
+                    pod: pod.clone(),
+                    paths: sites::PathMap::identity(),
+                    runner: Runner::Jenkins,
+                };
+                let Ok((diagnostics, _)) = diagnose(&site, ctx) else {
                     continue;
-                }
-                if !(unsafe_fixes || fix.applicability == Applicability::Safe) {
-                    unsafe_left.insert(key);
-                    continue;
-                }
-                let line = super::pods::container_field(&d.path)
-                    .and_then(|(i, _)| origin.get(i).cloned().flatten())
-                    .map_or(t.line, |l| l.line);
-                let result = template_edits(current, &fix, &origin).and_then(|edits| {
-                    let next = apply_edits(current, &edits);
-                    let again = super::jenkins_parts(&next)?;
-                    let t2 = again
-                        .templates
-                        .iter()
-                        .filter(|t| !t.containers.is_empty())
-                        .nth(ti)
-                        .ok_or("the template moved")?;
-                    let lit2 = again
-                        .combined
-                        .get(ti)
-                        .copied()
-                        .flatten()
-                        .and_then(|i| again.literals.get(i));
-                    let (pod2, _) = super::pods::template_pod(t2, lit2)?;
-                    if Some(&pod2) != apply_to_value(&pod, &fix.edits).as_ref() {
-                        return Err("the Jenkinsfile would not build the fixed pod".to_string());
+                };
+                for d in diagnostics {
+                    let Some(fix) = d.fix.clone() else { continue };
+                    let key = (d.code, format!("template {ti}: {}", d.path), fix.title.clone());
+                    if refused.contains(&key) {
+                        continue;
                     }
-                    let later = super::lint_jenkinsfile(&next, ctx).map(count)?;
-                    let now = match &before {
-                        Some(now) => now,
-                        None => before.insert(super::lint_jenkinsfile(current, ctx).map(count)?),
-                    };
-                    if !fewer(now, &later, d.code) {
-                        return Err("the finding remains after the edit".into());
+                    if !(unsafe_fixes || fix.applicability == Applicability::Safe) {
+                        unsafe_left.insert(key);
+                        continue;
                     }
-                    Ok(next)
-                });
-                match result {
-                    Ok(next) => {
-                        *current = next;
-                        out.applied.push(Applied { diagnostic: d, line });
-                        continue 'attempts;
-                    }
-                    Err(reason) => {
-                        refused.insert(key);
-                        out.refused.push(Refused {
-                            diagnostic: d,
-                            line,
-                            reason,
-                        });
+                    let line = super::pods::container_field(&d.path)
+                        .and_then(|(i, _)| origin.get(i).cloned().flatten())
+                        .map_or(t.line, |l| l.line);
+                    let result = template_edits(current, &fix, &origin).and_then(|edits| {
+                        let next = apply_edits(current, &edits);
+                        let again = super::jenkins_parts(&next)?;
+                        let t2 = again
+                            .templates
+                            .iter()
+                            .filter(|t| !t.containers.is_empty())
+                            .nth(ti)
+                            .ok_or("the template moved")?;
+                        let lit2 = again
+                            .combined
+                            .get(ti)
+                            .copied()
+                            .flatten()
+                            .and_then(|i| again.literals.get(i));
+                        let (pod2, _) = super::pods::template_pod(t2, lit2)?;
+                        if Some(&pod2) != apply_to_value(&pod, &fix.edits).as_ref() {
+                            return Err("the Jenkinsfile would not build the fixed pod".to_string());
+                        }
+                        let later = super::lint_jenkinsfile(&next, ctx).map(count)?;
+                        let now = match &before {
+                            Some(now) => now,
+                            None => before.insert(super::lint_jenkinsfile(current, ctx).map(count)?),
+                        };
+                        if !fewer(now, &later, d.code) {
+                            return Err("the finding remains after the edit".into());
+                        }
+                        Ok(next)
+                    });
+                    match result {
+                        Ok(next) => {
+                            *current = next;
+                            out.applied.push(Applied { diagnostic: d, line });
+                            continue 'attempts;
+                        }
+                        Err(reason) => {
+                            refused.insert(key);
+                            out.refused.push(Refused {
+                                diagnostic: d,
+                                line,
+                                reason,
+                            });
+                        }
                     }
                 }
             }
+            break;
         }
-        break;
+        out.unsafe_available += unsafe_left.len();
+        Ok(())
     }
-    out.unsafe_available += unsafe_left.len();
-    Ok(())
 }
