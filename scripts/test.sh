@@ -6,25 +6,44 @@
 # (kubernetes-validate, PyYAML). Tests that need an oracle fail when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# An open, empty standard input for everything below (CI runs us without one).
-exec </dev/null
-
 log() { printf '\n==> %s\n' "$*"; }
-# Seen on fresh clones on the developer machine: right after the first full build, the next cargo
-# command's probe of rustc ("failed to run `rustc` to learn about target-specific information")
-# read another probe's output as its source and failed; cargo caches failed probes in
-# target/.rustc_info.json, and the same command passed minutes later. `probed` runs a cargo command
-# and, only when it failed with such a failed probe on record, discards the cache, waits and tries
-# again (at most three times). A compile error or a failing test leaves no failed probe: it fails
-# at once, as before.
+
+# Cargo's probe of rustc (`rustc - --print=...`, "failed to run `rustc` to learn about
+# target-specific information") reads its source from /dev/null. Where /dev/null is a regular file
+# instead of the null device, it holds whatever build scripts' rustc probes wrote to "/dev/null"
+# (rustix's `#[diagnostic::on_unimplemented()] trait Foo {}` warnings, seen in CI and on fresh
+# clones here), cargo compiles that text, fails, and caches the failure in target/.rustc_info.json.
+# `null_device` makes sure /dev/null is the null device (character device 1:3) before every cargo
+# step, restoring it when it is not and saying so; it stops the run with the reason when it cannot.
+null_device() {
+    if [ -c /dev/null ] && [ "$(stat -c '%t:%T' /dev/null)" = "1:3" ]; then
+        return 0
+    fi
+    echo "warning: /dev/null is not the null device: $(ls -l /dev/null 2>&1); restoring it" >&2
+    local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    if $SUDO rm -f /dev/null && $SUDO mknod -m 0666 /dev/null c 1 3 && [ -c /dev/null ]; then
+        rm -f target/.rustc_info.json
+        return 0
+    fi
+    echo "error: /dev/null is not the null device and could not be restored (mknod c 1 3);" \
+        "cargo's rustc probe reads it, so the build cannot be trusted here" >&2
+    exit 2
+}
+
+# Before the null-device check above, a failed probe seen on fresh clones here was retried: `probed`
+# runs a cargo command and, only when it failed with a failed probe on record in
+# target/.rustc_info.json, says so, checks /dev/null, discards the cache and tries again (at most
+# three times). A compile error or a failing test leaves no failed probe: it fails at once.
 probed() {
     local attempt
     for attempt in 1 2 3 4; do
+        null_device
         if "$@"; then
             return 0
         fi
         if [ "$attempt" -lt 4 ] && [ -f target/.rustc_info.json ] && grep -q '"success":false' target/.rustc_info.json; then
-            echo "a cached rustc probe failed; discarding target/.rustc_info.json and trying again in 30 s" >&2
+            echo "a cached rustc probe failed (/dev/null: $(ls -l /dev/null 2>&1));" \
+                "discarding target/.rustc_info.json and trying again in 30 s" >&2
             rm -f target/.rustc_info.json
             sleep 30
         else
@@ -33,6 +52,9 @@ probed() {
     done
 }
 
+null_device
+# An open, empty standard input for everything below (CI runs us without one).
+exec </dev/null
 
 need_apt=()
 command -v groovy >/dev/null 2>&1 || need_apt+=(groovy)
@@ -81,6 +103,10 @@ export DIND_SARIF_SCHEMA="$PWD/.oracles/sarif-2.1.0.json"
 # Checked-in generated files (examples/jenkins-helper/generated) must be current.
 export DIND_CODEGEN_CHECK=1
 
+# `cargo metadata` (the package test) reads every package of the lock file, for every platform;
+# a build downloads only this one's.
+log "cargo fetch --locked (every crate the lock file names)"
+probed cargo fetch --locked --quiet
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy --all-targets -- -D warnings"
@@ -90,18 +116,18 @@ RUSTDOCFLAGS="-D warnings" probed cargo doc --workspace --no-deps --quiet
 log "cargo test"
 probed cargo test --workspace --lib --bins --tests --examples --quiet -- --skip every_rendered_transport_connects_to_a_real_daemon
 log "fuzzing the readers for a bounded time (DIND_FUZZ_CASES=5000)"
-DIND_FUZZ_CASES=5000 cargo test --quiet -p dind-core --test fuzz_readers
+DIND_FUZZ_CASES=5000 probed cargo test --quiet -p dind-core --test fuzz_readers
 log "benchmarks, once each as tests"
-cargo test --workspace --benches --quiet
+probed cargo test --workspace --benches --quiet
 log "real daemon (one line per case)"
-cargo test --quiet --test real_daemon -- --nocapture
+probed cargo test --quiet --test real_daemon -- --nocapture
 log "doctests"
-cargo test --workspace --doc --quiet
+probed cargo test --workspace --doc --quiet
 log "cargo package: every crate in publish order, each verified against the others as packaged"
-cargo package --workspace --exclude jenkins-helper --allow-dirty --features k8s-openapi/latest --quiet
+probed cargo package --workspace --exclude jenkins-helper --allow-dirty --features k8s-openapi/latest --quiet
 log "cargo install --path dind-cli (as the README says), then run the installed dind"
 install_root="$(mktemp -d)"
-cargo install --path dind-cli --root "$install_root" --debug --locked --quiet
+probed cargo install --path dind-cli --root "$install_root" --debug --locked --quiet
 "$install_root/bin/dind" --version
 "$install_root/bin/dind" render > /dev/null
 "$install_root/bin/dind" completions bash > /dev/null

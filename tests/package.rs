@@ -14,7 +14,12 @@ fn metadata() -> serde_json::Value {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cargo metadata --offline needs every crate of the lock file, for every platform \
+         (`cargo fetch --locked`; ./scripts/test.sh runs it):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
