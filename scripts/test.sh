@@ -13,19 +13,35 @@ log() { printf '\n==> %s\n' "$*"; }
 # instead of the null device, it holds whatever build scripts' rustc probes wrote to "/dev/null"
 # (rustix's `#[diagnostic::on_unimplemented()] trait Foo {}` warnings, seen in CI and on fresh
 # clones here), cargo compiles that text, fails, and caches the failure in target/.rustc_info.json.
-# `null_device` makes sure /dev/null is the null device (character device 1:3) before every cargo
-# step, restoring it when it is not and saying so; it stops the run with the reason when it cannot.
+# `null_device` makes sure /dev/null is the null device (character device 1:3, discarding what is
+# written to it) before every cargo step, restoring it and saying so when it is not: first as a
+# new node, then (when it is a bind-mounted file, which cannot be removed) by mounting a new node
+# over it; when neither is allowed, a regular file is emptied before every step instead, so that at
+# least cargo's own probe reads nothing. It stops the run with the reason when none of this works.
+null_device_ok() {
+    [ -c /dev/null ] && [ "$(stat -c '%t:%T' /dev/null)" = "1:3" ] \
+        && printf x 2>&1 >/dev/null && [ -z "$(head -c1 /dev/null)" ]
+}
 null_device() {
-    if [ -c /dev/null ] && [ "$(stat -c '%t:%T' /dev/null)" = "1:3" ]; then
+    if null_device_ok; then
         return 0
     fi
     echo "warning: /dev/null is not the null device: $(ls -l /dev/null 2>&1); restoring it" >&2
+    rm -f target/.rustc_info.json
     local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    if $SUDO rm -f /dev/null && $SUDO mknod -m 0666 /dev/null c 1 3 && [ -c /dev/null ]; then
-        rm -f target/.rustc_info.json
+    if $SUDO rm -f /dev/null 2>&1 && $SUDO mknod -m 0666 /dev/null c 1 3 2>&1 && null_device_ok; then
         return 0
     fi
-    echo "error: /dev/null is not the null device and could not be restored (mknod c 1 3);" \
+    local node
+    node="$(mktemp -d)/null"
+    if $SUDO mknod -m 0666 "$node" c 1 3 2>&1 && $SUDO mount --bind "$node" /dev/null 2>&1 && null_device_ok; then
+        return 0
+    fi
+    if [ -f /dev/null ] && [ -w /dev/null ] && : > /dev/null; then
+        echo "warning: /dev/null could not be restored; emptied before every cargo step instead" >&2
+        return 0
+    fi
+    echo "error: /dev/null is not the null device and could not be restored (mknod c 1 3, mount --bind);" \
         "cargo's rustc probe reads it, so the build cannot be trusted here" >&2
     exit 2
 }
