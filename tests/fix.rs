@@ -353,3 +353,49 @@ fn suppressed_findings_are_not_fixed() {
     let fixed = fix_file("suppressed.yaml", &bare, &Context::default(), true).unwrap();
     assert!(fixed.text.contains("image: docker:29.7.2-dind"));
 }
+
+/// A JCasC template dind cannot map back into the file (not a `|` or `|-` block) is left byte for
+/// byte, and each of its fixes is refused with what kind of scalar it is.
+#[test]
+fn jcasc_templates_that_cannot_be_mapped_are_refused_with_the_reason() {
+    let pod = "spec:\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n    securityContext: {privileged: true, allowPrivilegeEscalation: false}\n";
+    let block = |header: &str, indent: usize| {
+        let pad = " ".repeat(indent);
+        let body: String = pod.lines().map(|l| format!("{pad}{l}\n")).collect();
+        format!(
+            "jenkins:\n  clouds:\n  - kubernetes:\n      templates:\n      - name: dind\n        yaml: {header}\n{body}"
+        )
+    };
+    let quoted = format!(
+        "jenkins:\n  clouds:\n  - kubernetes:\n      templates:\n      - name: dind\n        yaml: {}\n",
+        serde_json::to_string(pod).unwrap()
+    );
+    let cases = [
+        ("a folded (`>`) scalar", block(">", 10)),
+        ("a `|+` block", block("|+", 10)),
+        ("a block with an indentation indicator", block("|2", 10)),
+        ("a quoted string", quoted),
+    ];
+    for (kind, text) in cases {
+        // The linter reads the template and finds what the fix would repair.
+        let found = census("casc.yaml", &text);
+        assert!(
+            found.keys().any(|(c, _)| *c == Code::parse("DIND016")),
+            "{kind}: {found:?}\n{text}"
+        );
+        let fixed = fix_file("casc.yaml", &text, &Context::default(), true).unwrap();
+        assert_eq!(fixed.text, text, "{kind}: the file must stay as it was");
+        assert!(fixed.applied.is_empty(), "{kind}");
+        let refused = fixed
+            .refused
+            .iter()
+            .find(|r| r.diagnostic.code == Code::parse("DIND016"))
+            .unwrap_or_else(|| panic!("{kind}: DIND016 not refused: {:?}", fixed.refused));
+        assert!(refused.reason.contains(kind), "{kind}: {}", refused.reason);
+        assert_eq!(refused.line, 6, "{kind}: the template's line");
+    }
+    // The same template as a `|` block is fixed.
+    let fixed = fix_file("casc.yaml", &block("|", 10), &Context::default(), true).unwrap();
+    assert!(fixed.text.contains("allowPrivilegeEscalation: true"));
+    assert!(fixed.refused.is_empty(), "{:?}", fixed.refused);
+}

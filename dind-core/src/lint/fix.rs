@@ -280,9 +280,9 @@ pub fn fix_yaml(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFix
     let mut fixer = Fixer::new(text, ctx, unsafe_fixes);
     fixer.embedded(|text, index| {
         Ok(if index == 0 {
-            Slot::Found(Whole(text.to_string()))
+            Some(Whole(text.to_string()))
         } else {
-            Slot::End
+            None
         })
     })?;
     Ok(fixer.finish())
@@ -314,15 +314,6 @@ trait Embedded {
     fn line(&self, l: usize) -> usize;
     /// The file with `edits` of the value made, verified to read back as `fixed_yaml`.
     fn carry(&self, file: &str, edits: &[TextEdit], fixed_yaml: String) -> Result<String, String>;
-}
-
-/// What a file holds at one index of its embedded YAML.
-enum Slot<E> {
-    /// Nothing more.
-    End,
-    /// YAML that cannot be edited in place; the next index may be.
-    Skip,
-    Found(E),
 }
 
 /// Fixing one file: its text as fixed so far, and what carries from one attempt to the next.
@@ -357,7 +348,7 @@ impl<'a> Fixer<'a> {
 
     /// Fixes the YAML embedded in the text, the one at each index that `at` finds in turn, in
     /// rounds until no fix applies to it.
-    fn embedded<E: Embedded>(&mut self, at: impl Fn(&str, usize) -> Result<Slot<E>, String>) -> Result<(), String> {
+    fn embedded<E: Embedded>(&mut self, at: impl Fn(&str, usize) -> Result<Option<E>, String>) -> Result<(), String> {
         let Fixer {
             ctx,
             unsafe_fixes,
@@ -370,20 +361,12 @@ impl<'a> Fixer<'a> {
         // The findings of the YAML at `index`, when known from the last attempt's verification.
         let mut known: Option<(usize, Census)> = None;
         for _ in 0..MAX_ATTEMPTS {
-            let slot = at(text, index)?;
             // Finding that nothing is left costs nothing: a file fixed within the budget is
             // never reported as stopped at it.
-            if matches!(slot, Slot::End) || !budget.charge(text.len(), out) {
+            let Some(e) = at(text, index)? else { break };
+            if !budget.charge(text.len(), out) {
                 break;
             }
-            let e = match slot {
-                Slot::End => break,
-                Slot::Skip => {
-                    index += 1;
-                    continue;
-                }
-                Slot::Found(e) => e,
-            };
             let before = match known.take() {
                 Some((i, census)) if i == index => census,
                 _ => census(e.value(), ctx)?,
@@ -458,10 +441,10 @@ pub fn fix_jenkinsfile(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<
     fixer.embedded(|text, index| {
         let literals = super::standalone_literals(text)?;
         let Some(lit) = literals.into_iter().nth(index) else {
-            return Ok(Slot::End);
+            return Ok(None);
         };
         let mapped = unescape_mapped(&text[lit.content.clone()], lit.line, lit.double, &lit.vars)?;
-        Ok(Slot::Found(Literal { lit, mapped, index }))
+        Ok(Some(Literal { lit, mapped, index }))
     })?;
     fixer.templates()?;
     Ok(fixer.finish())
@@ -508,22 +491,41 @@ struct Block {
 }
 
 impl Block {
-    /// Reads the literal block scalar at `path`; `None` when it is not one dind can map (folded,
+    /// Reads the literal block scalar at `path`; why not when it is not one dind can map (folded,
     /// quoted, `|+`, an explicit indentation indicator) or does not read back as the parsed value.
-    fn read(text: &str, doc: &crate::yaml::Document, path: &str) -> Option<Block> {
-        let span = doc.span_of(path)?;
-        let parsed = doc.value.pointer(&pointer(path)?)?.as_str()?;
+    fn read(text: &str, doc: &crate::yaml::Document, path: &str) -> Result<Block, String> {
+        const UNLOCATED: &str = "dind could not locate the template's `yaml` in the file";
+        let span = doc.span_of(path).ok_or(UNLOCATED)?;
+        let parsed = pointer(path)
+            .and_then(|p| doc.value.pointer(&p))
+            .and_then(Value::as_str)
+            .ok_or(UNLOCATED)?;
         let start = span.start as usize;
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let indent = start - line_start;
         // The header `|` or `|-` ends the key's line, before the content's first line.
-        let key = span.key? as usize;
+        let key = span.key.ok_or(UNLOCATED)? as usize;
         let header_line = &text[key..text[key..].find('\n').map_or(text.len(), |i| key + i)];
-        let header = header_line.split_once(':')?.1.split('#').next()?.trim();
+        let header = header_line
+            .split_once(':')
+            .and_then(|(_, h)| h.split('#').next())
+            .map_or("", str::trim);
         let strip = match header {
             "|" => false,
             "|-" => true,
-            _ => return None,
+            _ => {
+                let kind = match header.chars().next() {
+                    Some('>') => "a folded (`>`) scalar",
+                    Some('|') if header.contains('+') => "a `|+` block",
+                    Some('|') => "a block with an indentation indicator",
+                    Some('"' | '\'') => "a quoted string",
+                    _ => "a plain scalar",
+                };
+                return Err(format!(
+                    "dind edits a template's `yaml` only in a `|` or `|-` block, and this one is {kind}; \
+                     edit it by hand"
+                ));
+            }
         };
         let mut value = String::new();
         let mut offsets = Vec::new();
@@ -569,13 +571,20 @@ impl Block {
                 map.extend([offsets[i], offsets[i + 2]]);
                 i += 3;
             } else {
-                let ch = value[i..].chars().next()?;
+                let Some(ch) = value[i..].chars().next() else { break };
                 unescaped.push(ch);
                 map.extend(std::iter::repeat_n(offsets[i], ch.len_utf8()));
                 i += ch.len_utf8();
             }
         }
-        (value == parsed).then_some(Block {
+        if value != parsed {
+            return Err(
+                "the template's `yaml` block does not read back line by line as its value \
+                        (tabs or uneven indentation); edit it by hand"
+                    .into(),
+            );
+        }
+        Ok(Block {
             value: unescaped,
             offsets: map,
             end,
@@ -668,7 +677,8 @@ fn jcasc_templates(docs: &[Document]) -> Vec<(usize, String)> {
 /// Applies every fix of the given class to the pod templates of a JCasC file: each edit is made
 /// on the template's YAML, mapped back into its `yaml: |` block with the block's indentation and
 /// `^${` for every `${`, and verified: the template must read back as exactly the fixed YAML.
-/// Templates in folded or quoted scalars are left as they are.
+/// Templates in folded or quoted scalars, `|+` blocks or blocks with an indentation indicator
+/// are left as they are, and their fixes refused with the reason.
 ///
 /// ```
 /// use dind_core::lint::fix_jcasc;
@@ -684,24 +694,33 @@ pub fn fix_jcasc(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFi
     fixer.embedded(|text, index| {
         let docs = read_documents_with_spans(text, Limits::default())?;
         let Some((doc, path)) = jcasc_templates(&docs).into_iter().nth(index) else {
-            return Ok(Slot::End);
+            return Ok(None);
         };
-        Ok(match Block::read(text, &docs[doc], &path) {
-            Some(block) => Slot::Found(Template {
-                first_line: docs[doc].line_of(&path),
-                block,
-                doc,
-                path,
-            }),
-            None => Slot::Skip,
-        })
+        let first_line = docs[doc].line_of(&path);
+        let block = Block::read(text, &docs[doc], &path).map_err(|reason| {
+            // What the linter reads, so its fixes are refused with the reason.
+            let value = docs[doc]
+                .value
+                .pointer(&pointer(&path).unwrap_or_default())
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .replace("^${", "${");
+            (value, reason)
+        });
+        Ok(Some(Template {
+            first_line,
+            block,
+            doc,
+            path,
+        }))
     })?;
     Ok(fixer.finish())
 }
 
-/// A JCasC pod template's `yaml` block: document `doc`, at `path`.
+/// A JCasC pod template's `yaml`: document `doc`, at `path`; a block dind maps, or the value as
+/// the linter reads it and why dind does not edit it (its fixes are refused with that reason).
 struct Template {
-    block: Block,
+    block: Result<Block, (String, String)>,
     doc: usize,
     path: String,
     first_line: usize,
@@ -709,15 +728,23 @@ struct Template {
 
 impl Embedded for Template {
     fn value(&self) -> &str {
-        &self.block.value
+        match &self.block {
+            Ok(block) => &block.value,
+            Err((value, _)) => value,
+        }
     }
 
     fn line(&self, l: usize) -> usize {
-        self.first_line + l
+        match self.block {
+            // A block's content starts on the line after its key.
+            Ok(_) => self.first_line + l,
+            Err(_) => self.first_line,
+        }
     }
 
     fn carry(&self, file: &str, edits: &[TextEdit], fixed_yaml: String) -> Result<String, String> {
-        let file_edits: Vec<TextEdit> = edits.iter().map(|e| self.block.file_edit(file, e)).collect();
+        let block = self.block.as_ref().map_err(|(_, reason)| reason.clone())?;
+        let file_edits: Vec<TextEdit> = edits.iter().map(|e| block.file_edit(file, e)).collect();
         let next = apply_edits(file, &file_edits);
         let again = read_documents(&next, Limits::default())?;
         let read_back = again.get(self.doc).and_then(|doc| {
@@ -726,7 +753,7 @@ impl Embedded for Template {
                 .as_str()
                 .map(|v| v.replace("^${", "${"))
         });
-        let want = if self.block.strip {
+        let want = if block.strip {
             fixed_yaml.trim_end_matches('\n').to_string()
         } else {
             fixed_yaml
