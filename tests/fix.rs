@@ -399,3 +399,27 @@ fn jcasc_templates_that_cannot_be_mapped_are_refused_with_the_reason() {
     assert!(fixed.text.contains("allowPrivilegeEscalation: true"));
     assert!(fixed.refused.is_empty(), "{:?}", fixed.refused);
 }
+
+/// `--fix` reports each finding at the line lint reports it: for a `containerTemplate`, the line
+/// of the argument the fix rewrites, not the line the template starts on.
+#[test]
+fn fixes_are_reported_at_the_lines_lint_reports() {
+    let text = "podTemplate(containers: [\n    containerTemplate(name: 'dind',\n        image: 'docker:dind',\n        privileged: false)]) {\n    node(POD_LABEL) { container('dind') { sh 'docker version' } }\n}\n";
+    let found: Vec<(Option<Code>, usize)> = lint_file("Jenkinsfile", text, &Context::default())
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| (f.diagnostic.code, f.line))
+        .collect();
+    let fixed = fix_file("Jenkinsfile", text, &Context::default(), true).unwrap();
+    let applied: Vec<(Option<Code>, usize)> = fixed.applied.iter().map(|a| (a.diagnostic.code, a.line)).collect();
+    // The image (line 3) and privileged (line 4) are rewritten in place, lines unchanged.
+    assert!(applied.contains(&(Code::parse("DIND009"), 3)), "{applied:?}");
+    assert!(applied.contains(&(Code::parse("DIND007"), 4)), "{applied:?}");
+    for a in &applied {
+        assert!(
+            found.contains(a),
+            "{a:?} fixed at a line lint does not report it at: {found:?}"
+        );
+    }
+}

@@ -865,7 +865,8 @@ impl Fixer<'_> {
             let templates: Vec<_> = parts.templates.iter().filter(|t| !t.containers.is_empty()).collect();
             for (ti, (t, lit)) in templates.iter().zip(&parts.combined).enumerate() {
                 let literal = lit.and_then(|i| parts.literals.get(i));
-                let (pod, origin) = super::pods::template_pod(t, literal)?;
+                let built = super::pods::BuiltTemplate::new(t, literal)?;
+                let (pod, origin) = (&built.pod, &built.origin);
                 let site = sites::Site {
                     label: "podTemplate".into(),
                     pod: pod.clone(),
@@ -885,10 +886,9 @@ impl Fixer<'_> {
                         unsafe_left.insert(key);
                         continue;
                     }
-                    let line = super::pods::container_field(&d.path)
-                        .and_then(|(i, _)| origin.get(i).cloned().flatten())
-                        .map_or(t.line, |l| l.line);
-                    let result = template_edits(current, &fix, &origin).and_then(|edits| {
+                    // The line lint reports the finding at.
+                    let line = built.line_of(&d.path);
+                    let result = template_edits(current, &fix, origin).and_then(|edits| {
                         let next = apply_edits(current, &edits);
                         let again = super::jenkins_parts(&next)?;
                         let t2 = again
@@ -903,8 +903,8 @@ impl Fixer<'_> {
                             .copied()
                             .flatten()
                             .and_then(|i| again.literals.get(i));
-                        let (pod2, _) = super::pods::template_pod(t2, lit2)?;
-                        if Some(&pod2) != apply_to_value(&pod, &fix.edits).as_ref() {
+                        let pod2 = super::pods::BuiltTemplate::new(t2, lit2)?.pod;
+                        if Some(&pod2) != apply_to_value(pod, &fix.edits).as_ref() {
                             return Err("the Jenkinsfile would not build the fixed pod".to_string());
                         }
                         let later = super::lint_jenkinsfile(&next, ctx).map(count)?;

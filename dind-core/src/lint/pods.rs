@@ -189,14 +189,52 @@ fn template_fragment(literal: Option<&GroovyLiteral>) -> Result<Fragment, String
     Ok((docs, fragment))
 }
 
-/// The pod a Jenkins `podTemplate`/`kubernetes` block builds: its container templates combined
-/// with its `yaml` literal, and where each container's fields come from.
-pub(super) fn template_pod(
-    t: &TemplatePod,
-    literal: Option<&GroovyLiteral>,
-) -> Result<(Value, Vec<Option<super::pod_templates::FieldLines>>), String> {
-    let (_, fragment) = template_fragment(literal)?;
-    Ok(build_pod(t, fragment.as_ref().map(|(_, s)| &s.pod)))
+/// The pod a Jenkins `podTemplate`/`kubernetes` block builds (its container templates combined
+/// with its `yaml` literal), and where each of its fields is written in the Jenkinsfile.
+pub(super) struct BuiltTemplate<'a> {
+    /// The pod.
+    pub pod: Value,
+    /// Where each container's template arguments are, for the containers templates made.
+    pub origin: Vec<Option<super::pod_templates::FieldLines>>,
+    template_line: usize,
+    literal: Option<&'a GroovyLiteral>,
+    docs: Vec<crate::yaml::Document>,
+    /// The literal's pod: its document's index and how its paths map to the pod's.
+    fragment: Option<(usize, sites::PathMap)>,
+}
+
+impl<'a> BuiltTemplate<'a> {
+    /// Builds the pod of template `t`, combined with its `yaml` literal when it has one.
+    pub fn new(t: &TemplatePod, literal: Option<&'a GroovyLiteral>) -> Result<Self, String> {
+        let (docs, fragment) = template_fragment(literal)?;
+        let (pod, origin) = build_pod(t, fragment.as_ref().map(|(_, s)| &s.pod));
+        Ok(BuiltTemplate {
+            pod,
+            origin,
+            template_line: t.line,
+            literal,
+            docs,
+            fragment: fragment.map(|(i, s)| (i, s.paths)),
+        })
+    }
+
+    /// The Jenkinsfile line of the pod's `path`: the template argument that wrote the field, the
+    /// literal's line for a field from the `yaml`, else the template's own line. Lint and
+    /// `--fix` report a finding at this same line.
+    pub fn line_of(&self, path: &str) -> usize {
+        if let Some((i, field)) = container_field(path)
+            && let Some(Some(lines)) = self.origin.get(i)
+        {
+            return lines.fields.get(field).copied().unwrap_or(lines.line);
+        }
+        match (&self.fragment, self.literal) {
+            (Some((doc, paths)), Some(lit)) => {
+                let l = self.docs[*doc].line_of(&paths.map(path));
+                lit.line_starts.get(l.saturating_sub(1)).copied().unwrap_or(lit.line)
+            }
+            _ => self.template_line,
+        }
+    }
 }
 
 /// Lints the pod a Jenkins `podTemplate`/`kubernetes` block builds from its container templates,
@@ -206,28 +244,11 @@ pub(super) fn lint_template(
     literal: Option<&GroovyLiteral>,
     ctx: &Context,
 ) -> Result<Outcome, String> {
-    let (docs, fragment) = template_fragment(literal)?;
-    let fragment = fragment.map(|(i, s)| (&docs[i], s));
-    let (pod, origin) = build_pod(t, fragment.as_ref().map(|(_, s)| &s.pod));
-    let literal_line = |l: usize| {
-        literal.map_or(t.line, |lit| {
-            lit.line_starts.get(l.saturating_sub(1)).copied().unwrap_or(lit.line)
-        })
-    };
-    let line_of = |path: &str| -> usize {
-        if let Some((i, field)) = container_field(path)
-            && let Some(Some(lines)) = origin.get(i)
-        {
-            return lines.fields.get(field).copied().unwrap_or(lines.line);
-        }
-        match &fragment {
-            Some((doc, site)) => literal_line(doc.line_of(&site.paths.map(path))),
-            None => t.line,
-        }
-    };
+    let built = BuiltTemplate::new(t, literal)?;
+    let line_of = |path: &str| built.line_of(path);
     let site = Site {
         label: "podTemplate".into(),
-        pod,
+        pod: built.pod.clone(),
         paths: sites::PathMap::identity(),
         runner: Runner::Jenkins,
     };
