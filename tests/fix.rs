@@ -423,3 +423,71 @@ fn fixes_are_reported_at_the_lines_lint_reports() {
         );
     }
 }
+
+/// A fix's text in a `'''` or `"""` literal keeps a run of one or two quotes as written where they
+/// cannot end the literal, and Groovy 2.4 (and dind's own reader) reads every such literal back
+/// as the text meant, whatever stands around the edit: the delimiter, a quote, an escaped quote.
+#[test]
+fn quotes_in_triple_quoted_literals_are_escaped_only_where_groovy_needs_it() {
+    let texts = [
+        "\"",
+        "\"\"",
+        "\"\"\"",
+        "a\"b",
+        "\"a\"",
+        "a\"\"b",
+        "a\"\"\"b",
+        "\"\"\"\"",
+        "memory: \"1Gi\"",
+        "$x \\",
+    ];
+    // (source, what Groovy reads, the character dind is told stands there); `Q` is the quote.
+    let before = [
+        ("", "", None),
+        ("k: ", "k: ", Some(' ')),
+        ("k: Q", "k: Q", Some('Q')),
+        ("k: \\Q", "k: Q", Some('Q')),
+    ];
+    let after = [
+        ("", "", None),
+        (" x", " x", Some(' ')),
+        ("Q x", "Q x", Some('Q')),
+        ("\\Q x", "Q x", Some('\\')),
+    ];
+    let dir = common::scratch("triple-quotes");
+    let mut files = Vec::new();
+    let mut expected = Vec::new();
+    for double in [true, false] {
+        let (q, delim) = if double { ("\"", "\"\"\"") } else { ("'", "'''") };
+        let quoted = |s: &str| s.replace(['Q', '"'], q);
+        let told = |c: Option<char>| c.map(|c| if c == 'Q' { q.chars().next().unwrap() } else { c });
+        for text in texts.map(quoted) {
+            for (bs, bv, bc) in before {
+                for (a_s, av, ac) in after {
+                    let escaped = dind::groovy::escape_in_literal_between(&text, double, true, told(bc), told(ac));
+                    let (bs, a_s) = (bs.replace('Q', q), a_s.replace('Q', q));
+                    let source = format!(
+                        "podTemplate(yaml: {delim}{bs}{escaped}{a_s}{delim}) {{ node(POD_LABEL) {{ sh 'x' }} }}\n"
+                    );
+                    let value = format!("{}{text}{}", bv.replace('Q', q), av.replace('Q', q));
+                    let lits = dind::lint::jenkinsfile_literals(&source).unwrap();
+                    assert_eq!(lits.first().map(|l| l.value.as_str()), Some(value.as_str()), "{source}");
+                    let path = dir.join(format!("case{}.Jenkinsfile", files.len()));
+                    std::fs::write(&path, &source).unwrap();
+                    files.push(path);
+                    expected.push((source, value));
+                }
+            }
+        }
+    }
+    // The quotes of `memory: "1Gi"` between ordinary characters stay as written.
+    assert_eq!(
+        dind::groovy::escape_in_literal_between("memory: \"1Gi\"", true, true, Some('\n'), Some('\n')),
+        "memory: \"1Gi\""
+    );
+    let results = common::groovy(&files);
+    assert_eq!(results.len(), expected.len());
+    for (got, (source, value)) in results.iter().zip(&expected) {
+        assert_eq!(got["yaml"].as_str(), Some(value.as_str()), "{source}");
+    }
+}

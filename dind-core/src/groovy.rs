@@ -376,6 +376,66 @@ pub fn escape_in_literal(text: &str, double: bool, triple: bool) -> String {
     out
 }
 
+/// Text escaped to stand inside a Groovy literal, as [`escape_in_literal`] escapes it, placed
+/// between the characters `before` and `after` of the literal's source (`None`: the literal's
+/// delimiter). In a triple-quoted literal a quote of its own kind ends it only as three in a
+/// row, so a run of one or two quotes away from the delimiters and from the quotes around it is
+/// written as is (`value: ""` stays `value: ""` in `"""`); every other quote is escaped. One-line
+/// literals escape every quote of their kind.
+///
+/// ```
+/// use dind_core::groovy::escape_in_literal_between;
+/// assert_eq!(escape_in_literal_between("memory: \"1Gi\"", true, true, Some('\n'), Some('\n')), "memory: \"1Gi\"");
+/// // Next to the closing delimiter, or to a quote of the source, a quote is escaped.
+/// assert_eq!(escape_in_literal_between("x: \"\"", true, true, Some(' '), None), "x: \\\"\\\"");
+/// assert_eq!(escape_in_literal_between("'a'", false, true, Some('\''), Some(' ')), "\\'a'");
+/// // `$` and `\\` are always escaped in `"""`.
+/// assert_eq!(escape_in_literal_between("$HOME\\", true, true, Some(' '), Some(' ')), "\\$HOME\\\\");
+/// ```
+pub fn escape_in_literal_between(
+    text: &str,
+    double: bool,
+    triple: bool,
+    before: Option<char>,
+    after: Option<char>,
+) -> String {
+    if !triple {
+        return escape_in_literal(text, double, triple);
+    }
+    let quote = if double { '"' } else { '\'' };
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c != quote {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '$' if double => out.push_str("\\$"),
+                c => out.push(c),
+            }
+            i += 1;
+            continue;
+        }
+        let run = chars[i..].iter().take_while(|&&q| q == quote).count();
+        let prev = if i == 0 { before } else { Some(chars[i - 1]) };
+        let next = chars
+            .get(i + run)
+            .copied()
+            .or(if i + run == chars.len() { after } else { None });
+        let apart = |n: Option<char>| n.is_some_and(|n| n != quote);
+        let bare = run <= 2 && apart(prev) && apart(next);
+        for _ in 0..run {
+            if !bare {
+                out.push('\\');
+            }
+            out.push(quote);
+        }
+        i += run;
+    }
+    out
+}
+
 fn hex4(chars: &mut (impl Iterator<Item = char> + Clone)) -> Option<u32> {
     let mut v = 0;
     for _ in 0..4 {

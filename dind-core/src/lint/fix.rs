@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::pods::diagnose;
 use super::sites::{self, Found};
 use crate::fix::{Applicability, Fix, PodEdit, apply_to_value};
-use crate::groovy::{INTERPOLATED, escape_in_literal, unescape_mapped};
+use crate::groovy::{INTERPOLATED, escape_in_literal, escape_in_literal_between, unescape_mapped};
 use crate::rules::{Context, Runner, Steps};
 use crate::yaml::{Document, Editor, Limits, TextEdit, apply_edits, read_documents, read_documents_with_spans};
 use crate::{Code, Diagnostic};
@@ -391,6 +391,7 @@ impl<'a> Fixer<'a> {
 /// Maps edits of a literal's value to edits of the Jenkinsfile, escaped for the literal's kind;
 /// refuses edits that touch what a `${...}` substitution produced.
 fn literal_edits(
+    file: &str,
     lit: &super::GroovyLiteral,
     offsets: &[u32],
     value_len: usize,
@@ -406,20 +407,41 @@ fn literal_edits(
         at.map(|a| lit.content.start + a)
             .ok_or_else(|| "the edit touches text a `${...}` substitution produces".to_string())
     };
-    edits
+    let mapped = edits
         .iter()
         .map(|e| {
             if offsets[e.start.min(value_len)..e.end.min(value_len)].contains(&INTERPOLATED) {
                 return Err("the edit touches text a `${...}` substitution produces".to_string());
             }
-            Ok(TextEdit {
-                depth: e.depth,
-                start: source(e.start)?,
-                end: source(e.end)?,
-                text: escape_in_literal(&e.text, lit.double, lit.triple),
-            })
+            Ok((source(e.start)?, source(e.end)?, e))
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    // What the literal's source has around an edit, for escaping quotes: nothing (as at a
+    // delimiter) where another edit meets it, since that edit's text will stand there.
+    let shared = |at: usize, me: usize| {
+        mapped
+            .iter()
+            .enumerate()
+            .any(|(j, m)| j != me && (m.0 == at || m.1 == at))
+    };
+    Ok(mapped
+        .iter()
+        .enumerate()
+        .map(|(me, &(start, end, e))| {
+            let before = (start > lit.content.start && !shared(start, me))
+                .then(|| file[..start].chars().next_back())
+                .flatten();
+            let after = (end < lit.content.end && !shared(end, me))
+                .then(|| file[end..].chars().next())
+                .flatten();
+            TextEdit {
+                depth: e.depth,
+                start,
+                end,
+                text: escape_in_literal_between(&e.text, lit.double, lit.triple, before, after),
+            }
+        })
+        .collect())
 }
 
 /// Applies every fix of the given class to the pods of a Jenkinsfile's `yaml` literals, in place
@@ -467,7 +489,7 @@ impl Embedded for Literal {
     }
 
     fn carry(&self, file: &str, edits: &[TextEdit], fixed_yaml: String) -> Result<String, String> {
-        let source = literal_edits(&self.lit, &self.mapped.offsets, self.mapped.value.len(), edits)?;
+        let source = literal_edits(file, &self.lit, &self.mapped.offsets, self.mapped.value.len(), edits)?;
         let next = apply_edits(file, &source);
         // The literal must read back, through Groovy's escapes, as exactly the fixed YAML.
         let again = super::standalone_literals(&next)?;
