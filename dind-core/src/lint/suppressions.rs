@@ -47,6 +47,10 @@ pub(crate) fn is_suppressed(lines: &[&str], line: usize, code: Option<Code>) -> 
 /// assert!(suppress("# dind: ignore[DIND0009]\n", vec![]).is_err());
 /// ```
 pub fn suppress(source: &str, findings: Vec<Finding>) -> Result<(Vec<Finding>, Vec<Finding>), String> {
+    // Most files have no such comment: one search of the text says so.
+    if !source.contains("dind: ignore") {
+        return Ok((findings, Vec::new()));
+    }
     let lines: Vec<&str> = source.lines().collect();
     for (i, l) in lines.iter().enumerate() {
         if let Some(codes) = suppression(l)
