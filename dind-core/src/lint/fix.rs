@@ -718,7 +718,7 @@ pub fn fix_jcasc(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFi
         let Some((doc, path)) = jcasc_templates(&docs).into_iter().nth(index) else {
             return Ok(None);
         };
-        let first_line = docs[doc].line_of(&path);
+        let lines = super::TemplateLines::new(text, docs[doc].line_of(&path));
         let block = Block::read(text, &docs[doc], &path).map_err(|reason| {
             // What the linter reads, so its fixes are refused with the reason.
             let value = docs[doc]
@@ -730,7 +730,7 @@ pub fn fix_jcasc(text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFi
             (value, reason)
         });
         Ok(Some(Template {
-            first_line,
+            lines,
             block,
             doc,
             path,
@@ -745,7 +745,7 @@ struct Template {
     block: Result<Block, (String, String)>,
     doc: usize,
     path: String,
-    first_line: usize,
+    lines: super::TemplateLines,
 }
 
 impl Embedded for Template {
@@ -757,11 +757,8 @@ impl Embedded for Template {
     }
 
     fn line(&self, l: usize) -> usize {
-        match self.block {
-            // A block's content starts on the line after its key.
-            Ok(_) => self.first_line + l,
-            Err(_) => self.first_line,
-        }
+        // The line lint reports.
+        self.lines.line(l)
     }
 
     fn carry(&self, file: &str, edits: &[TextEdit], fixed_yaml: String) -> Result<String, String> {

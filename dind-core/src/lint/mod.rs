@@ -252,6 +252,33 @@ pub fn lint_jcasc(text: &str, ctx: &Context) -> Result<Vec<Finding>, String> {
     jcasc_report(text, ctx).map(|r| r.findings)
 }
 
+/// Where the lines of a JCasC template's `yaml` value are in the file. A block scalar (`|` or
+/// `>`, with any indicators) holds the value from the line after its key, line for line; the
+/// lines of a quoted or plain scalar cannot be told apart, so all are reported at the key's line.
+pub(super) struct TemplateLines {
+    key_line: usize,
+    block: bool,
+}
+
+impl TemplateLines {
+    /// The lines of the value whose key is on line `key_line` (1-based) of `text`.
+    pub(super) fn new(text: &str, key_line: usize) -> Self {
+        let block = text.lines().nth(key_line.saturating_sub(1)).is_some_and(|l| {
+            let header = l
+                .split_once(':')
+                .map_or("", |(_, h)| h.split(" #").next().unwrap_or("").trim());
+            let mut chars = header.chars();
+            matches!(chars.next(), Some('|' | '>')) && chars.all(|c| matches!(c, '1'..='9' | '+' | '-'))
+        });
+        TemplateLines { key_line, block }
+    }
+
+    /// The file's line of the value's line `l` (1-based).
+    pub(super) fn line(&self, l: usize) -> usize {
+        if self.block { self.key_line + l } else { self.key_line }
+    }
+}
+
 fn jcasc_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
     let ctx = ctx.with_runner(Runner::Jenkins);
     let docs = read_documents(text, Limits::default())?;
@@ -274,15 +301,9 @@ fn jcasc_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
                 };
                 found = true;
                 let path = format!("jenkins.clouds[{ci}].kubernetes.templates[{ti}].yaml");
-                let key_line = doc.line_of(&path);
+                let lines = TemplateLines::new(text, doc.line_of(&path));
                 let unescaped = yaml.replace("^${", "${");
-                // A literal block scalar (`|`, `|-`, `|+`) starts on the line after its key.
-                let block = text
-                    .lines()
-                    .nth(key_line.saturating_sub(1))
-                    .is_some_and(|l| l.trim_end().trim_end_matches(['-', '+']).ends_with('|'));
-                let offset = if block { key_line } else { key_line.saturating_sub(1) };
-                out.extend(pods::lint_pods(&unescaped, &ctx, offset, &|l| l)?);
+                out.extend(pods::lint_pods(&unescaped, &ctx, 0, &|l| lines.line(l))?);
             }
         }
     }
