@@ -256,13 +256,7 @@ impl<'a> Editor<'a> {
             NodeKind::Flow => {
                 let close = end - 1;
                 let key_text = super::to_yaml(&Value::String(key.to_string())).trim_end().to_string();
-                let sep = if empty { "" } else { ", " };
-                Ok(vec![TextEdit {
-                    depth: 0,
-                    start: close,
-                    end: close,
-                    text: format!("{sep}{key_text}: {}", flow(value)),
-                }])
+                Ok(vec![flow_append(close, empty, format!("{key_text}: {}", flow(value)))])
             }
             _ => Err(format!("`{path}`: its mapping cannot be edited in place")),
         }
@@ -448,13 +442,7 @@ impl<'a> Editor<'a> {
             }
             NodeKind::Flow => {
                 let close = span.end.ok_or_else(|| format!("`{path}`: its end is unknown"))? as usize - 1;
-                let sep = if items == 0 { "" } else { ", " };
-                Ok(vec![TextEdit {
-                    depth: 0,
-                    start: close,
-                    end: close,
-                    text: format!("{sep}{}", flow(value)),
-                }])
+                Ok(vec![flow_append(close, items == 0, flow(value))])
             }
             _ => Err(format!("`{path}` cannot be edited in place")),
         }
@@ -464,6 +452,17 @@ impl<'a> Editor<'a> {
 /// A scalar in block context, quoted as dind's emitter quotes (YAML 1.1 and 1.2 read it alike).
 fn block_scalar(value: &Value) -> String {
     super::to_yaml(value).trim_end().to_string()
+}
+
+/// The last entry of a flow collection, `entry`, inserted before its closing bracket at `close`
+/// (after a `, ` unless the collection is empty).
+fn flow_append(close: usize, empty: bool, entry: String) -> TextEdit {
+    TextEdit {
+        depth: 0,
+        start: close,
+        end: close,
+        text: if empty { entry } else { format!(", {entry}") },
+    }
 }
 
 /// A value in flow style (`{name: x, mountPath: /y}`): strings plain where both YAML 1.1 and
