@@ -41,9 +41,9 @@ fn every_seed_mistake_is_found_at_its_line() {
     assert!(has(&f, "DIND003", 19), "{f:#?}");
     let f = lint_file("seed/probe-unix.Jenkinsfile");
     assert!(
-        f.iter().any(|x| x.diagnostic.code.is_none()
-            && x.line == 24
-            && x.diagnostic.message.contains("docker_host_sock_file")),
+        has(&f, "DIND036", 24)
+            && f.iter()
+                .any(|x| x.line == 24 && x.diagnostic.message.contains("docker_host_sock_file")),
         "{f:#?}"
     );
     // 3. `command:` skips the entrypoint; 4. plaintext TCP on 0.0.0.0.

@@ -444,6 +444,106 @@ fn hex4(chars: &mut (impl Iterator<Item = char> + Clone)) -> Option<u32> {
     Some(v)
 }
 
+/// `readLines` as Groovy's `StringGroovyMethods` reads them (a `BufferedReader`): lines ended by
+/// `\n`, `\r\n` or `\r`, with no empty last line after a final break.
+fn read_lines(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        match rest.find(['\n', '\r']) {
+            Some(i) => {
+                out.push(&rest[..i]);
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = &rest[i + skip..];
+            }
+            None => {
+                out.push(rest);
+                rest = "";
+            }
+        }
+    }
+    out
+}
+
+/// Lines joined with `\n`, with a final `\n` only where `original` ends with one.
+fn join_lines(lines: Vec<String>, original: &str) -> String {
+    let mut out = lines.join("\n");
+    if original.ends_with('\n') && !lines.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// Java's `Character.isWhitespace` (Java 11 and later, as Jenkins runs): the Unicode space,
+/// line and paragraph separators except the non-breaking ones (U+00A0, U+2007, U+202F), and the
+/// controls `\t \n \u{b} \u{c} \r` and U+001C to U+001F. Unlike Rust's `char::is_whitespace`,
+/// U+0085 is not whitespace and U+001C to U+001F are.
+fn java_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}' | ' ' | '\u{1680}'
+            | '\u{2000}'..='\u{2006}' | '\u{2008}'..='\u{200a}' | '\u{2028}' | '\u{2029}'
+            | '\u{205f}' | '\u{3000}'
+    )
+}
+
+/// Groovy 2.4's `String.stripIndent()`: the smallest indentation of the lines that are not all
+/// whitespace is taken off every line (whitespace counts as one character each, tabs included);
+/// lines of whitespace become empty.
+///
+/// ```
+/// assert_eq!(dind_core::groovy::strip_indent("\n    a:\n      b: 1\n  \n"), "\na:\n  b: 1\n\n");
+/// ```
+pub fn strip_indent(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let lines = read_lines(s);
+    let indent = lines
+        .iter()
+        .filter(|l| !l.chars().all(java_whitespace))
+        .map(|l| l.chars().take_while(|&c| java_whitespace(c)).count())
+        .min()
+        .unwrap_or(0);
+    if indent == 0 {
+        return s.to_string();
+    }
+    let out = lines
+        .iter()
+        .map(|l| {
+            if l.chars().all(java_whitespace) {
+                String::new()
+            } else {
+                l.chars().skip(indent).collect()
+            }
+        })
+        .collect();
+    join_lines(out, s)
+}
+
+/// Groovy 2.4's `String.stripMargin(margin)`: on every line whose first character after the
+/// leading whitespace (and control characters) is `margin`, that prefix and the margin go.
+///
+/// ```
+/// assert_eq!(dind_core::groovy::strip_margin("a\n   |b:\n   | c\nd", '|'), "a\nb:\n c\nd");
+/// ```
+pub fn strip_margin(s: &str, margin: char) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let out = read_lines(s)
+        .into_iter()
+        .map(|l| {
+            let trimmed = l.trim_start_matches(|c: char| c <= ' ');
+            match trimmed.strip_prefix(margin) {
+                Some(rest) => rest.to_string(),
+                None => l.to_string(),
+            }
+        })
+        .collect();
+    join_lines(out, s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,7 +99,7 @@ fn candidates(docs: &[Document], ctx: &Context) -> Vec<Candidate> {
             continue;
         };
         for (si, site) in found.iter().enumerate() {
-            let Ok((diagnostics, _)) = diagnose(site, ctx) else {
+            let Ok(super::pods::Diagnosis { diagnostics, .. }) = diagnose(site, ctx) else {
                 continue;
             };
             for mut d in diagnostics {
@@ -880,11 +880,11 @@ impl Fixer<'_> {
             unsafe_left.clear();
             // The findings of the text as it is, counted when a fix is first tried in this pass.
             let mut before: Option<Census> = None;
-            let parts = super::jenkins_parts(current)?;
-            let templates: Vec<_> = parts.templates.iter().filter(|t| !t.containers.is_empty()).collect();
-            for (ti, (t, lit)) in templates.iter().zip(&parts.combined).enumerate() {
-                let literal = lit.and_then(|i| parts.literals.get(i));
-                let built = super::pods::BuiltTemplate::new(t, literal)?;
+            let parts = super::jenkins::jenkins_parts(current)?;
+            for (ti, (t, use_index)) in parts.with_containers().enumerate() {
+                let (fragments, templating) = parts.text_fragment(use_index);
+                let ctx = &ctx.with_templating(templating);
+                let built = super::pods::BuiltTemplate::new(t, &fragments, super::pods::MergeStrategy::Override)?;
                 let (pod, origin) = (&built.pod, &built.origin);
                 let site = sites::Site {
                     label: "podTemplate".into(),
@@ -892,7 +892,7 @@ impl Fixer<'_> {
                     paths: sites::PathMap::identity(),
                     runner: Runner::Jenkins,
                 };
-                let Ok((diagnostics, _)) = diagnose(&site, ctx) else {
+                let Ok(super::pods::Diagnosis { diagnostics, .. }) = diagnose(&site, ctx) else {
                     continue;
                 };
                 for d in diagnostics {
@@ -909,20 +909,11 @@ impl Fixer<'_> {
                     let line = built.line_of(&d.path);
                     let result = template_edits(current, &fix, origin).and_then(|edits| {
                         let next = apply_edits(current, &edits);
-                        let again = super::jenkins_parts(&next)?;
-                        let t2 = again
-                            .templates
-                            .iter()
-                            .filter(|t| !t.containers.is_empty())
-                            .nth(ti)
-                            .ok_or("the template moved")?;
-                        let lit2 = again
-                            .combined
-                            .get(ti)
-                            .copied()
-                            .flatten()
-                            .and_then(|i| again.literals.get(i));
-                        let pod2 = super::pods::BuiltTemplate::new(t2, lit2)?.pod;
+                        let again = super::jenkins::jenkins_parts(&next)?;
+                        let (t2, use2) = again.with_containers().nth(ti).ok_or("the template moved")?;
+                        let (fragments2, _) = again.text_fragment(use2);
+                        let pod2 =
+                            super::pods::BuiltTemplate::new(t2, &fragments2, super::pods::MergeStrategy::Override)?.pod;
                         if Some(&pod2) != apply_to_value(pod, &fix.edits).as_ref() {
                             return Err("the Jenkinsfile would not build the fixed pod".to_string());
                         }

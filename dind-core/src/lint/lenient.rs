@@ -30,15 +30,37 @@ pub(crate) struct Coercion {
 }
 
 /// Deserializes `T` from `value` with Jackson's scalar coercions; returns the coercions made.
+#[cfg(test)]
 pub(crate) fn from_value<T: de::DeserializeOwned>(value: &Value) -> Result<(T, Vec<Coercion>), String> {
-    let log = RefCell::new(Vec::new());
-    let t = T::deserialize(Lenient {
-        value,
-        at: At::Root,
-        log: &log,
-    })
-    .map_err(|e| e.0)?;
-    Ok((t, log.into_inner()))
+    read(value, At::Root, &[])
+}
+
+/// Deserializes `T` from the value of the top-level field `key` (its paths start with `key.`),
+/// with Jackson's scalar coercions; returns the coercions made. The strings at the paths
+/// `unknown` (templated values) read as a neutral value (`false`, `0`) wherever the field takes a
+/// boolean or a number, instead of failing.
+pub(crate) fn from_value_at<T: de::DeserializeOwned>(
+    value: &Value,
+    key: &str,
+    unknown: &[String],
+) -> Result<(T, Vec<Coercion>), String> {
+    let root = At::Root;
+    read(value, At::Key(&root, key), unknown)
+}
+
+fn read<T: de::DeserializeOwned>(value: &Value, at: At<'_>, unknown: &[String]) -> Result<(T, Vec<Coercion>), String> {
+    let cx = Cx {
+        log: RefCell::new(Vec::new()),
+        unknown,
+    };
+    let t = T::deserialize(Lenient { value, at, cx: &cx }).map_err(|e| e.0)?;
+    Ok((t, cx.log.into_inner()))
+}
+
+/// What a read carries down: the coercions made, and the paths of unknown values.
+struct Cx<'a> {
+    log: RefCell<Vec<Coercion>>,
+    unknown: &'a [String],
 }
 
 /// The error of a lenient read: the message, with the field path where it happened.
@@ -106,12 +128,17 @@ impl At<'_> {
 struct Lenient<'a, 'de> {
     value: &'de Value,
     at: At<'a>,
-    log: &'a RefCell<Vec<Coercion>>,
+    cx: &'a Cx<'a>,
 }
 
 impl Lenient<'_, '_> {
+    /// Whether this is a templated string (its path among the unknown ones).
+    fn templated(&self) -> bool {
+        !self.cx.unknown.is_empty() && self.value.is_string() && self.cx.unknown.contains(&self.at.path())
+    }
+
     fn note(&self, wanted: &'static str) {
-        self.log.borrow_mut().push(Coercion {
+        self.cx.log.borrow_mut().push(Coercion {
             path: self.at.path(),
             written: self.value.to_string(),
             wanted,
@@ -171,6 +198,9 @@ macro_rules! integer_methods {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
                 let Some(n) = self.integer() else {
+                    if self.templated() {
+                        return visitor.$visit(0);
+                    }
                     return Err(self.fail("an integer"));
                 };
                 if !matches!(self.value, Value::Number(m) if m.is_i64() || m.is_u64()) {
@@ -212,13 +242,13 @@ impl<'de> de::Deserializer<'de> for Lenient<'_, 'de> {
             Value::Array(items) => visitor.visit_seq(Seq {
                 items: items.iter().enumerate(),
                 at: &self.at,
-                log: self.log,
+                cx: self.cx,
             }),
             Value::Object(map) => visitor.visit_map(Fields {
                 entries: map.iter(),
                 pending: None,
                 at: &self.at,
-                log: self.log,
+                cx: self.cx,
             }),
         }
     }
@@ -250,6 +280,7 @@ impl<'de> de::Deserializer<'de> for Lenient<'_, 'de> {
                 self.note("a boolean");
                 visitor.visit_bool(s.eq_ignore_ascii_case("true"))
             }
+            _ if self.templated() => visitor.visit_bool(false),
             _ => Err(self.fail("a boolean")),
         }
     }
@@ -273,6 +304,7 @@ impl<'de> de::Deserializer<'de> for Lenient<'_, 'de> {
                     self.note("a number");
                     visitor.visit_f64(f)
                 }
+                _ if self.templated() => visitor.visit_f64(0.0),
                 _ => Err(self.fail("a number")),
             },
             _ => Err(self.fail("a number")),
@@ -341,7 +373,7 @@ impl<'de> de::Deserializer<'de> for Lenient<'_, 'de> {
 struct Seq<'a, I> {
     items: I,
     at: &'a At<'a>,
-    log: &'a RefCell<Vec<Coercion>>,
+    cx: &'a Cx<'a>,
 }
 
 impl<'de, I: Iterator<Item = (usize, &'de Value)>> SeqAccess<'de> for Seq<'_, I> {
@@ -354,7 +386,7 @@ impl<'de, I: Iterator<Item = (usize, &'de Value)>> SeqAccess<'de> for Seq<'_, I>
         seed.deserialize(Lenient {
             value,
             at: At::Index(self.at, i),
-            log: self.log,
+            cx: self.cx,
         })
         .map(Some)
     }
@@ -364,7 +396,7 @@ struct Fields<'a, 'de> {
     entries: serde_json::map::Iter<'de>,
     pending: Option<(&'de str, &'de Value)>,
     at: &'a At<'a>,
-    log: &'a RefCell<Vec<Coercion>>,
+    cx: &'a Cx<'a>,
 }
 
 impl<'de> MapAccess<'de> for Fields<'_, 'de> {
@@ -386,7 +418,7 @@ impl<'de> MapAccess<'de> for Fields<'_, 'de> {
         seed.deserialize(Lenient {
             value,
             at: At::Key(self.at, key),
-            log: self.log,
+            cx: self.cx,
         })
     }
 }

@@ -5,25 +5,31 @@
 //! JCasC files. The same rules as [`crate::DindPod::build`]; every finding carries the field path
 //! and the line in the original file. A document that holds no pod is skipped, never an error.
 
+mod agent;
+mod casc;
 mod fix;
 mod groovy_calls;
+mod jenkins;
 mod jenkinsfile;
 mod lenient;
 mod pod_templates;
 mod pods;
 mod sites;
 mod suppressions;
+mod unknown;
 
 pub use fix::{Applied, FileFix, Refused, WORK_BUDGET, fix_file, fix_jcasc, fix_jenkinsfile, fix_yaml};
-pub use jenkinsfile::{GroovyLiteral, jenkinsfile_literals};
+pub use jenkins::{Lookup, NoRepository, Repository, file_refs};
+pub use jenkinsfile::{FileRef, GroovyLiteral, RefKind, jenkinsfile_literals};
 pub use pods::pod_from_value;
 pub use suppressions::suppress;
+pub use unknown::Templating;
 
 use pods::Outcome;
 
+use crate::Diagnostic;
 use crate::rules::{Context, Runner, Steps};
 use crate::yaml::{Limits, read_documents};
-use crate::{Code, Diagnostic};
 
 /// A finding with its line in the linted file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,16 +70,49 @@ pub struct FileReport {
     pub pods: Vec<PodFound>,
     /// The documents that hold no pod.
     pub skipped: Vec<Skipped>,
+    /// The values dind could not know (templating), which the rules did not judge.
+    pub unknown: Vec<UnknownValue>,
 }
 
 impl From<Outcome> for FileReport {
     fn from(o: Outcome) -> Self {
+        // Two pods made from the same text (the chart's agents share the agent's values) report
+        // a finding at its line once.
+        let mut seen = std::collections::HashSet::new();
+        let findings: Vec<Finding> = o
+            .findings
+            .into_iter()
+            .filter(|f| {
+                seen.insert((
+                    f.line,
+                    f.diagnostic.code,
+                    f.diagnostic.path.clone(),
+                    f.diagnostic.message.clone(),
+                ))
+            })
+            .collect();
         FileReport {
-            findings: o.findings,
+            findings,
             pods: o.pods,
             skipped: o.skipped,
+            unknown: o.unknown,
         }
     }
+}
+
+/// A value dind could not know, because something fills it in before the pod exists (a
+/// template, a substituted variable, a placeholder): the rules say nothing about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnknownValue {
+    /// Its field path (as findings give it).
+    pub path: String,
+    /// Its line.
+    pub line: usize,
+    /// What was written.
+    pub written: String,
+    /// What kind of templating it is.
+    pub why: &'static str,
 }
 
 /// What kind of file is linted.
@@ -139,111 +178,17 @@ pub fn lint_yaml(text: &str, ctx: &Context) -> Result<Vec<Finding>, String> {
 
 /// Lints the pods of a Jenkinsfile or Groovy file; the findings only.
 pub fn lint_jenkinsfile(text: &str, ctx: &Context) -> Result<Vec<Finding>, String> {
-    jenkins_report(text, ctx).map(|r| r.findings)
-}
-
-fn literal_findings(lit: &GroovyLiteral, ctx: &Context, out: &mut Outcome) {
-    for problem in &lit.problems {
-        out.findings.push(Finding {
-            diagnostic: problem.0.clone(),
-            line: problem.1,
-        });
-    }
-    if lit.utf8_len_modified > crate::groovy::LITERAL_LIMIT
-        && let Some(diagnostic) = ctx.selection.apply(Diagnostic::rule(
-            Code::Dind023,
-            "",
-            format!(
-                "the yaml literal takes {} bytes in the class file; Groovy compiles at most {}",
-                lit.utf8_len_modified,
-                crate::groovy::LITERAL_LIMIT
-            ),
-        ))
-    {
-        out.findings.push(Finding {
-            diagnostic,
-            line: lit.line,
-        });
-    }
-}
-
-/// A Jenkinsfile read: its `yaml` literals, its container templates, and for each template the
-/// literal it combines with.
-struct JenkinsParts {
-    literals: Vec<GroovyLiteral>,
-    templates: Vec<pod_templates::TemplatePod>,
-    /// Per template with containers (in order), the index of its literal.
-    combined: Vec<Option<usize>>,
-}
-
-fn jenkins_parts(text: &str) -> Result<JenkinsParts, String> {
-    let toks = groovy_calls::tokens(text)?;
-    let (literals, constants) = jenkinsfile::scan_tokens(&toks)?;
-    let templates = pod_templates::pod_templates(&toks, text.len(), &constants);
-    let combined = templates
-        .iter()
-        .filter(|t| !t.containers.is_empty())
-        .map(|t| {
-            t.yaml_offset
-                .and_then(|o| literals.iter().position(|l| l.offset == o))
-                .or_else(|| {
-                    literals
-                        .iter()
-                        .position(|l| l.offset >= t.span.0 && l.offset < t.span.1)
-                })
-        })
-        .collect();
-    Ok(JenkinsParts {
-        literals,
-        templates,
-        combined,
-    })
+    jenkins_report("Jenkinsfile", text, ctx, &NoRepository).map(|r| r.findings)
 }
 
 /// The `yaml` literals of a Jenkinsfile that hold a pod on their own (not combined with
 /// container templates), for `--fix`.
 pub(crate) fn standalone_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
-    let parts = jenkins_parts(text)?;
-    Ok(parts
-        .literals
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !parts.combined.contains(&Some(*i)))
-        .map(|(_, l)| l)
-        .collect())
+    jenkins::jenkins_parts(text).map(|p| p.standalone_literals())
 }
 
-fn jenkins_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
-    let JenkinsParts {
-        literals,
-        templates,
-        combined,
-    } = jenkins_parts(text)?;
-    let ctx = ctx.with_runner(Runner::Jenkins).with_steps(Steps::of(text));
-    let mut out = Outcome::default();
-    let mut used = vec![false; literals.len()];
-    for (t, lit) in templates.iter().filter(|t| !t.containers.is_empty()).zip(combined) {
-        if let Some(i) = lit {
-            used[i] = true;
-            literal_findings(&literals[i], &ctx, &mut out);
-        }
-        out.extend(pods::lint_template(t, lit.map(|i| &literals[i]), &ctx)?);
-    }
-    for (lit, _) in literals.iter().zip(&used).filter(|(_, u)| !**u) {
-        literal_findings(lit, &ctx, &mut out);
-        let map = lit.line_starts.clone();
-        let first = lit.line;
-        out.extend(pods::lint_pods(&lit.value, &ctx, 0, &move |l| {
-            map.get(l.saturating_sub(1)).copied().unwrap_or(first)
-        })?);
-    }
-    if out.pods.is_empty() && out.findings.is_empty() {
-        out.skipped.push(Skipped {
-            line: 1,
-            reason: "no pod: no `yaml` literal, `containerTemplate` or `kubernetes` agent".into(),
-        });
-    }
-    Ok(out.into())
+fn jenkins_report(name: &str, text: &str, ctx: &Context, repo: &dyn Repository) -> Result<FileReport, String> {
+    jenkins::report(name, text, ctx, repo).map(FileReport::from)
 }
 
 /// Lints the pod templates of a JCasC file (`jenkins.clouds[].kubernetes.templates[].yaml`,
@@ -279,41 +224,47 @@ impl TemplateLines {
     }
 }
 
-fn jcasc_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
-    let ctx = ctx.with_runner(Runner::Jenkins);
+/// Whether a document is JCasC: a `jenkins:` mapping that is not an umbrella chart's values.
+fn is_jcasc(doc: &serde_json::Value) -> bool {
+    doc.get("jenkins")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|j| {
+            j.contains_key("clouds")
+                || !sites::jenkins_chart::values_in(doc)
+                    .iter()
+                    .any(|h| matches!(h, sites::jenkins_chart::Held::At(at, _) if at == "jenkins"))
+        })
+}
+
+/// Lints the documents of a YAML file: JCasC templates, the Jenkins Helm chart's values, and
+/// every pod-carrying document.
+fn yaml_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
     let docs = read_documents(text, Limits::default())?;
     let mut out = Outcome::default();
-    let mut found = false;
     for doc in &docs {
-        let clouds = doc
-            .value
-            .pointer("/jenkins/clouds")
-            .and_then(serde_json::Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        for (ci, cloud) in clouds.iter().enumerate() {
-            let templates = cloud
-                .pointer("/kubernetes/templates")
-                .and_then(serde_json::Value::as_array)
-                .map_or(&[][..], Vec::as_slice);
-            for (ti, template) in templates.iter().enumerate() {
-                let Some(yaml) = template.get("yaml").and_then(|y| y.as_str()) else {
-                    continue;
-                };
-                found = true;
-                let path = format!("jenkins.clouds[{ci}].kubernetes.templates[{ti}].yaml");
-                let lines = TemplateLines::new(text, doc.line_of(&path));
-                let unescaped = yaml.replace("^${", "${");
-                out.extend(pods::lint_pods(&unescaped, &ctx, 0, &|l| lines.line(l))?);
+        if is_jcasc(&doc.value) {
+            if casc::lint_document(doc, text, &|l| l, "", false, ctx, &mut out)? == 0 {
+                out.skipped.push(Skipped {
+                    line: doc.line,
+                    reason: "JCasC without `jenkins.clouds[].kubernetes.templates`".into(),
+                });
             }
+        } else if let Some(n) = sites::jenkins_chart::lint_document(doc, text, &|l| l, ctx, &mut out)? {
+            if n == 0 {
+                out.skipped.push(Skipped {
+                    line: doc.line,
+                    reason: "Jenkins chart values that make no agent pod template".into(),
+                });
+            }
+        } else {
+            pods::lint_document(doc, ctx, 0, &|l| l, &mut out);
         }
     }
-    if !found {
-        out.skipped.push(Skipped {
-            line: 1,
-            reason: "JCasC without `jenkins.clouds[].kubernetes.templates[].yaml`".into(),
-        });
-    }
     Ok(out.into())
+}
+
+fn jcasc_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
+    yaml_report(text, ctx)
 }
 
 /// Lints one file of any kind; the kind comes from [`InputKind::detect`]. Errors are unreadable
@@ -332,11 +283,84 @@ fn jcasc_report(text: &str, ctx: &Context) -> Result<FileReport, String> {
 /// assert_eq!(d.line, 8);
 /// ```
 pub fn lint_file(name: &str, text: &str, ctx: &Context) -> Result<FileReport, String> {
+    lint_file_in(name, text, ctx, &NoRepository)
+}
+
+/// [`lint_file`], with the repository around the file: a Groovy file's `yamlFile`,
+/// `libraryResource`, `readTrusted` and `readFile` are looked up in it (DIND035 when one is
+/// missing; the pod file itself is linted as the agent's pod with [`lint_agent_pod`]).
+pub fn lint_file_in(name: &str, text: &str, ctx: &Context, repo: &dyn Repository) -> Result<FileReport, String> {
     match InputKind::detect(name, text) {
-        InputKind::Pod => pods::lint_pods(text, ctx, 0, &|l| l).map(FileReport::from),
-        InputKind::Jenkinsfile => jenkins_report(text, ctx),
+        InputKind::Pod => yaml_report(text, ctx),
+        InputKind::Jenkinsfile => jenkins_report(name, text, ctx, repo),
         InputKind::Jcasc => jcasc_report(text, ctx),
     }
+}
+
+/// A Groovy file that reads a pod file as its agent's pod, and the line where it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AgentUse {
+    /// The Groovy file, as named to the linter.
+    pub file: String,
+    /// The line of its `yamlFile`, `libraryResource`, `readTrusted` or `readFile`.
+    pub line: usize,
+    /// What its steps do with the pod (run `docker`, wait for the daemon).
+    pub steps: Steps,
+}
+
+impl AgentUse {
+    /// A use at `line` of `file`, whose text is `groovy` (its steps are read from it).
+    pub fn new(file: impl Into<String>, line: usize, groovy: &str) -> Self {
+        AgentUse {
+            file: file.into(),
+            line,
+            steps: Steps::of(groovy),
+        }
+    }
+}
+
+/// Lints a YAML file that Groovy files read as their Jenkins agent's pod (`yamlFile`,
+/// `libraryResource`, `readTrusted`): with the plugin's agent defaults (`jnlp`, the workspace
+/// volume), the Jenkins runner's semantics and what the users' steps do; its pods' labels name the
+/// users.
+///
+/// ```
+/// use dind_core::lint::{AgentUse, lint_agent_pod};
+/// use dind_core::rules::Context;
+/// let pod = "spec:\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n    securityContext: {privileged: true}\n";
+/// let users = [AgentUse::new("Jenkinsfile", 3, "sh 'docker build .'")];
+/// let r = lint_agent_pod(pod, &Context::default(), &users).unwrap();
+/// assert!(r.pods[0].label.contains("agent of Jenkinsfile:3"));
+/// // Nothing waits for the daemon that the build's `docker` uses.
+/// assert!(r.findings.iter().any(|f| f.diagnostic.code.unwrap().as_str() == "DIND010"));
+/// ```
+pub fn lint_agent_pod(text: &str, ctx: &Context, users: &[AgentUse]) -> Result<FileReport, String> {
+    let ctx = agent_context(ctx, users);
+    let mut out = pods::lint_pods(text, &ctx, 0, &|l| l)?;
+    let names: Vec<String> = users.iter().map(|u| format!("{}:{}", u.file, u.line)).collect();
+    for p in &mut out.pods {
+        p.label = format!("{} (agent of {})", p.label, names.join(", "));
+    }
+    Ok(out.into())
+}
+
+/// The context a pod file is read in when `users` read it as their agent's pod: the Jenkins
+/// runner, and what any of their steps do (for [`lint_agent_pod`] and for fixing such a file).
+///
+/// ```
+/// use dind_core::lint::{AgentUse, agent_context};
+/// use dind_core::rules::{Context, Runner};
+/// let ctx = agent_context(&Context::default(), &[AgentUse::new("Jenkinsfile", 1, "sh 'docker ps'")]);
+/// assert_eq!(ctx.runner, Runner::Jenkins);
+/// assert!(ctx.steps.unwrap().use_docker);
+/// ```
+pub fn agent_context(ctx: &Context, users: &[AgentUse]) -> Context {
+    let steps = users.iter().fold(Steps::default(), |a, u| Steps {
+        use_docker: a.use_docker || u.steps.use_docker,
+        wait: a.wait || u.steps.wait,
+    });
+    ctx.with_runner(Runner::Jenkins).with_steps(steps)
 }
 
 /// Lints one file of any kind (see [`lint_file`]); the findings only.

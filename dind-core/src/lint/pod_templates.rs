@@ -21,9 +21,8 @@ use serde_json::{Map, Value, json};
 use super::groovy_calls::{GValue, Node, Token, calls_in};
 
 /// The plugin's default working directory (`ContainerTemplate.DEFAULT_WORKING_DIR`).
-const DEFAULT_WORKING_DIR: &str = "/home/jenkins/agent";
-/// The plugin's name for the workspace volume.
-const WORKSPACE_VOLUME: &str = "workspace-volume";
+use crate::conventions::JENKINS_WORKSPACE as DEFAULT_WORKING_DIR;
+use crate::conventions::WORKSPACE_VOLUME;
 /// The env var that stands for a value dind cannot evaluate.
 const UNKNOWN_VAR: &str = "DIND_GROOVY_EXPRESSION";
 
@@ -326,7 +325,9 @@ fn volume(n: &Node) -> Option<(Value, String, bool)> {
     Some((v, mount, read_only))
 }
 
-fn template_pod(n: &Node, end: usize) -> TemplatePod {
+/// The pod template a `podTemplate(...)` call, a declarative `kubernetes { ... }` block or a JCasC
+/// template mapping describes; `end` is where its text ends.
+pub(crate) fn template_pod(n: &Node, end: usize) -> TemplatePod {
     let mut containers = Vec::new();
     let mut add = |c: &Node| {
         if c.call_name() == Some("containerTemplate") {
@@ -403,9 +404,10 @@ pub(crate) fn pod_templates(toks: &[Token], end: usize, vars: &BTreeMap<String, 
     out
 }
 
-/// Every container template's pod, combined with `yaml` (the fragment's pod value) when given.
-/// Returns the pod value and, per container index, where it came from: `Some(lines)` for a
-/// container template, `None` for the fragment's own.
+/// Every container template's pod, combined with `yaml` (the fragment's pod value) when given, with
+/// the plugin's agent defaults ([`super::agent`]). Returns the pod value and, per container index,
+/// where it came from: `Some(lines)` for a container template (or the agent the plugin adds),
+/// `None` for the fragment's own.
 pub(crate) fn build_pod(t: &TemplatePod, yaml: Option<&Value>) -> (Value, Vec<Option<FieldLines>>) {
     let mut pod = yaml.cloned().unwrap_or_else(|| json!({"spec": {"containers": []}}));
     if !pod.get("spec").is_some_and(Value::is_object) {
@@ -423,18 +425,27 @@ pub(crate) fn build_pod(t: &TemplatePod, yaml: Option<&Value>) -> (Value, Vec<Op
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    // The template's volumes, `volume-0`, ... (one per mount path), and the workspace volume;
+    // combined with the fragment's by name, the template's winning.
+    let mut own_volumes = Vec::new();
     let mut mounts = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for (i, (v, mount, _)) in t.volumes.iter().enumerate() {
+    for (v, mount, _) in &t.volumes {
         if seen.insert(mount.clone()) {
-            let name = format!("volume-{i}");
+            let name = format!("volume-{}", own_volumes.len());
             let mut v = v.clone();
             v["name"] = json!(name);
-            volumes.push(v);
+            own_volumes.push(v);
             mounts.push(json!({"name": name, "mountPath": mount}));
         }
     }
-    volumes.push(json!({"name": WORKSPACE_VOLUME, "emptyDir": {}}));
+    own_volumes.push(json!({"name": WORKSPACE_VOLUME, "emptyDir": {}}));
+    for v in own_volumes {
+        match volumes.iter().position(|p| p.get("name") == v.get("name")) {
+            Some(i) => volumes[i] = v,
+            None => volumes.push(v),
+        }
+    }
     for (c, lines) in &t.containers {
         let mut c = c.clone();
         let wd = c
@@ -463,9 +474,11 @@ pub(crate) fn build_pod(t: &TemplatePod, yaml: Option<&Value>) -> (Value, Vec<Op
             }
         }
     }
-    if !containers.iter().any(|c| c.get("name") == Some(&json!("jnlp"))) {
-        containers.push(json!({"name": "jnlp", "image": "jenkins/inbound-agent",
-            "volumeMounts": [{"name": WORKSPACE_VOLUME, "mountPath": DEFAULT_WORKING_DIR}]}));
+    if !containers
+        .iter()
+        .any(|c| c.get("name").and_then(Value::as_str) == Some(super::agent::AGENT_CONTAINER))
+    {
+        containers.push(super::agent::added_agent(&mounts));
         origin.push(Some(FieldLines {
             line: t.line,
             fields: BTreeMap::new(),
@@ -474,6 +487,7 @@ pub(crate) fn build_pod(t: &TemplatePod, yaml: Option<&Value>) -> (Value, Vec<Op
     }
     spec["containers"] = Value::Array(containers);
     spec["volumes"] = Value::Array(volumes);
+    super::agent::apply(&mut pod);
     (pod, origin)
 }
 
@@ -518,14 +532,157 @@ fn combine(parent: &Value, template: &Value) -> Value {
             }
         }
     }
-    if let Some(sc) = template.get("securityContext").and_then(Value::as_object) {
-        if !out.get("securityContext").is_some_and(Value::is_object) {
-            out["securityContext"] = json!({});
-        }
-        for (k, v) in sc {
-            if !v.is_null() {
-                out["securityContext"][k] = v.clone();
+    // The parent's security context, with `privileged`, `runAsUser`, `runAsGroup` and
+    // `capabilities` resolved (the template's when it sets them); the template's other
+    // security fields are not carried over.
+    let tsc = template.get("securityContext").and_then(Value::as_object);
+    let psc = parent.get("securityContext").and_then(Value::as_object);
+    if tsc.is_some() || psc.is_some() {
+        let pick = |k: &str| {
+            tsc.and_then(|t| t.get(k))
+                .filter(|v| !v.is_null())
+                .or_else(|| psc.and_then(|p| p.get(k)).filter(|v| !v.is_null()))
+                .cloned()
+        };
+        let resolved: Vec<(&str, Option<Value>)> = vec![
+            ("privileged", pick("privileged")),
+            ("runAsUser", pick("runAsUser")),
+            ("runAsGroup", pick("runAsGroup")),
+            ("capabilities", pick("capabilities")),
+        ];
+        let set = resolved[0].1.as_ref().and_then(Value::as_bool) == Some(true)
+            || resolved[1..].iter().any(|(_, v)| v.is_some());
+        if set {
+            let mut sc = psc.cloned().unwrap_or_default();
+            for (k, v) in resolved {
+                match v {
+                    Some(v) => {
+                        sc.insert(k.into(), v);
+                    }
+                    None => {
+                        sc.remove(k);
+                    }
+                }
             }
+            out["securityContext"] = Value::Object(sc);
+        }
+    }
+    out
+}
+
+/// The names of a pod value's `spec.containers`, in order.
+pub(crate) fn container_names(pod: &Value) -> Vec<Option<String>> {
+    pod.pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .map(|cs| {
+            cs.iter()
+                .map(|c| c.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Containers combined by name (`PodTemplateUtils.combineContainers`): the parent's in order,
+/// each combined with the child's of its name, then the child's new ones.
+fn combine_containers(parent: Option<&Value>, child: Option<&Value>) -> Option<Value> {
+    let (p, c) = (
+        parent.and_then(Value::as_array).cloned().unwrap_or_default(),
+        child.and_then(Value::as_array).cloned().unwrap_or_default(),
+    );
+    if parent.is_none() && child.is_none() {
+        return None;
+    }
+    let mut out = p;
+    for c in c {
+        match out.iter().position(|o| o.get("name") == c.get("name")) {
+            Some(i) => out[i] = combine(&out[i], &c),
+            None => out.push(c),
+        }
+    }
+    Some(Value::Array(out))
+}
+
+/// `PodTemplateUtils.combine(Pod parent, Pod template)`, for the `merge()` strategy: the parent's
+/// spec with the child's containers, init containers and volumes combined by name, tolerations
+/// and image pull secrets added, the child's scheduling fields winning when set, labels and
+/// annotations merged. The child's other pod fields are not carried over, as in the plugin.
+pub(crate) fn combine_pods(parent: &Value, child: &Value) -> Value {
+    let mut out = parent.clone();
+    if !out.get("spec").is_some_and(Value::is_object) {
+        out["spec"] = json!({});
+    }
+    let (ps, cs) = (parent.get("spec"), child.get("spec"));
+    fn get<'v>(s: Option<&'v Value>, k: &str) -> Option<&'v Value> {
+        s.and_then(|s| s.get(k)).filter(|v| !v.is_null())
+    }
+    for k in ["containers", "initContainers"] {
+        if let Some(v) = combine_containers(get(ps, k), get(cs, k)) {
+            out["spec"][k] = v;
+        }
+    }
+    if let Some(vols) = get(cs, "volumes").and_then(Value::as_array) {
+        let mut merged = get(ps, "volumes")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for v in vols {
+            match merged.iter().position(|m| m.get("name") == v.get("name")) {
+                Some(i) => merged[i] = v.clone(),
+                None => merged.push(v.clone()),
+            }
+        }
+        out["spec"]["volumes"] = Value::Array(merged);
+    }
+    for k in ["tolerations", "imagePullSecrets"] {
+        if let Some(more) = get(cs, k).and_then(Value::as_array) {
+            let mut all = get(ps, k).and_then(Value::as_array).cloned().unwrap_or_default();
+            all.extend(more.iter().cloned());
+            out["spec"][k] = Value::Array(all);
+        }
+    }
+    for k in [
+        "serviceAccount",
+        "serviceAccountName",
+        "schedulerName",
+        "activeDeadlineSeconds",
+        "hostNetwork",
+        "shareProcessNamespace",
+    ] {
+        if let Some(v) = get(cs, k) {
+            out["spec"][k] = v.clone();
+        }
+    }
+    if let Some(sel) = get(cs, "nodeSelector").and_then(Value::as_object) {
+        let mut merged = get(ps, "nodeSelector")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        merged.extend(sel.clone());
+        out["spec"]["nodeSelector"] = Value::Object(merged);
+    }
+    for k in ["runAsUser", "runAsGroup"] {
+        if let Some(v) = child
+            .pointer(&format!("/spec/securityContext/{k}"))
+            .filter(|v| !v.is_null())
+        {
+            if !out["spec"].get("securityContext").is_some_and(Value::is_object) {
+                out["spec"]["securityContext"] = json!({});
+            }
+            out["spec"]["securityContext"][k] = v.clone();
+        }
+    }
+    for k in ["labels", "annotations"] {
+        if let Some(m) = child.pointer(&format!("/metadata/{k}")).and_then(Value::as_object) {
+            let mut merged = parent
+                .pointer(&format!("/metadata/{k}"))
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            merged.extend(m.clone());
+            if !out.get("metadata").is_some_and(Value::is_object) {
+                out["metadata"] = json!({});
+            }
+            out["metadata"][k] = Value::Object(merged);
         }
     }
     out

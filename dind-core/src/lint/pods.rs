@@ -8,6 +8,7 @@ use super::jenkinsfile::GroovyLiteral;
 use super::lenient::{self, Coercion};
 use super::pod_templates::{TemplatePod, build_pod};
 use super::sites::{self, Found, Site};
+use super::unknown::{self, Unknown};
 use super::{Finding, PodFound, Skipped};
 use crate::rules::{Context, Runner, check};
 use crate::yaml::{Limits, read_documents};
@@ -41,17 +42,33 @@ pub fn pod_from_value(value: &Value) -> Result<(Pod, bool), String> {
     if pod.pointer("/spec/containers").is_none() {
         return Err("no `spec.containers`: not a pod".to_string());
     }
-    read_pod(&pod).map(|(p, _)| (p, bare))
+    read_pod(&pod, &[]).map(|(p, _)| (p, bare))
 }
 
-/// A pod-shaped value as a Pod, with the conversions made on the way.
-fn read_pod(value: &Value) -> Result<(Pod, Vec<Coercion>), String> {
-    let mut v = value.clone();
-    if let Value::Object(o) = &mut v {
-        o.insert("apiVersion".into(), Value::String("v1".into()));
-        o.insert("kind".into(), Value::String("Pod".into()));
-    }
-    lenient::from_value::<Pod>(&v).map_err(|e| format!("not a valid Pod: {e}"))
+/// A pod-shaped value as a Pod, with the conversions made on the way; the strings at the paths
+/// `unknown` are templated values ([`super::unknown`]).
+fn read_pod(value: &Value, unknown: &[String]) -> Result<(Pod, Vec<Coercion>), String> {
+    let invalid = |e: String| format!("not a valid Pod: {e}");
+    let (metadata, mut coerced) = match value.get("metadata") {
+        Some(m) if !m.is_null() => lenient::from_value_at(m, "metadata", unknown).map_err(invalid)?,
+        _ => (Default::default(), Vec::new()),
+    };
+    let spec = match value.get("spec") {
+        Some(s) if !s.is_null() => {
+            let (spec, more) = lenient::from_value_at(s, "spec", unknown).map_err(invalid)?;
+            coerced.extend(more);
+            Some(spec)
+        }
+        _ => None,
+    };
+    Ok((
+        Pod {
+            metadata,
+            spec,
+            status: None,
+        },
+        coerced,
+    ))
 }
 
 /// What one text of YAML documents holds.
@@ -60,6 +77,7 @@ pub(super) struct Outcome {
     pub findings: Vec<Finding>,
     pub pods: Vec<PodFound>,
     pub skipped: Vec<Skipped>,
+    pub unknown: Vec<super::UnknownValue>,
 }
 
 impl Outcome {
@@ -67,6 +85,7 @@ impl Outcome {
         self.findings.extend(other.findings);
         self.pods.extend(other.pods);
         self.skipped.extend(other.skipped);
+        self.unknown.extend(other.unknown);
     }
 }
 
@@ -81,22 +100,33 @@ pub(super) fn lint_pods(
     let docs = read_documents(text, Limits::default())?;
     let mut out = Outcome::default();
     for doc in &docs {
-        if doc.value.is_null() {
-            continue;
-        }
-        match sites::locate(&doc.value) {
-            Found::Pods(found) => {
-                for site in &found {
-                    lint_site(site, &|p| map_line(doc.line_of(p) + offset), ctx, &mut out);
-                }
-            }
-            Found::Skipped(reason) => out.skipped.push(Skipped {
-                line: map_line(doc.line + offset),
-                reason,
-            }),
-        }
+        lint_document(doc, ctx, offset, map_line, &mut out);
     }
     Ok(out)
+}
+
+/// Lints one document's pods (see [`lint_pods`]).
+pub(super) fn lint_document(
+    doc: &crate::yaml::Document,
+    ctx: &Context,
+    offset: usize,
+    map_line: &dyn Fn(usize) -> usize,
+    out: &mut Outcome,
+) {
+    if doc.value.is_null() {
+        return;
+    }
+    match sites::locate(&doc.value) {
+        Found::Pods(found) => {
+            for site in &found {
+                lint_site(site, &|p| map_line(doc.line_of(p) + offset), ctx, out);
+            }
+        }
+        Found::Skipped(reason) => out.skipped.push(Skipped {
+            line: map_line(doc.line + offset),
+            reason,
+        }),
+    }
 }
 
 fn coercion_finding(c: &Coercion, path: String) -> Diagnostic {
@@ -110,16 +140,54 @@ fn coercion_finding(c: &Coercion, path: String) -> Diagnostic {
     )
 }
 
-/// The rules' findings on a site's pod, with pod paths (fix edits included), and the Jackson
-/// conversions made reading it.
-pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<(Vec<Diagnostic>, Vec<Coercion>), String> {
-    let (pod, coerced) = read_pod(&site.pod)?;
+/// What the rules found on a site's pod: the findings, with pod paths (fix edits included), the
+/// Jackson conversions made reading it, and the values dind could not know.
+pub(super) struct Diagnosis {
+    pub diagnostics: Vec<Diagnostic>,
+    pub coerced: Vec<Coercion>,
+    pub unknown: Vec<Unknown>,
+}
+
+/// The rules' findings on a site's pod ([`Diagnosis`]).
+pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<Diagnosis, String> {
+    // A pod the Jenkins plugin starts from YAML gets the plugin's agent defaults (the `jnlp`
+    // container, the workspace volume); a pod built from templates has them already.
+    let agent = ctx.runner == Runner::Jenkins && site.runner == Runner::Kubernetes;
+    let templated = unknown::any_marker(&site.pod, ctx.templating);
+    let mut owned;
+    let mut pod_value = &site.pod;
+    let mut unknowns = Vec::new();
+    if agent || templated {
+        owned = site.pod.clone();
+        if agent {
+            super::agent::apply(&mut owned);
+        }
+        if templated {
+            unknowns = unknown::neutralise(&mut owned, ctx.templating);
+        }
+        pod_value = &owned;
+    }
+    // The fields read as they are: findings about them are left out.
+    let kept: Vec<String> = unknowns
+        .iter()
+        .filter(|(_, neutralised)| !neutralised)
+        .map(|(u, _)| u.path.clone())
+        .collect();
+    let (pod, coerced) = read_pod(pod_value, &kept)?;
     let runner = if ctx.runner == Runner::Jenkins {
         Runner::Jenkins
     } else {
         site.runner
     };
-    Ok((check(&pod, &ctx.with_runner(runner)), coerced))
+    let mut diagnostics = check(&pod, &ctx.with_runner(runner));
+    if !kept.is_empty() {
+        diagnostics.retain(|d| !kept.iter().any(|k| unknown::touches(&d.path, k)));
+    }
+    Ok(Diagnosis {
+        diagnostics,
+        coerced,
+        unknown: unknowns.into_iter().map(|(u, _)| u).collect(),
+    })
 }
 
 /// Lints one site; `line_of` gives the line of a document path.
@@ -129,7 +197,11 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
         label: site.label.clone(),
         line: root_line,
     });
-    let (diagnostics, coerced) = match diagnose(site, ctx) {
+    let Diagnosis {
+        diagnostics,
+        coerced,
+        unknown,
+    } = match diagnose(site, ctx) {
         Ok(d) => d,
         Err(message) => {
             out.findings.push(Finding {
@@ -144,6 +216,15 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
         let line = line_of(&doc_path);
         (doc_path, line)
     };
+    for u in unknown {
+        let (path, line) = place(&u.path);
+        out.unknown.push(super::UnknownValue {
+            path,
+            line,
+            written: u.written,
+            why: u.why,
+        });
+    }
     for c in &coerced {
         let (path, line) = place(&c.path);
         if let Some(diagnostic) = ctx.selection.apply(coercion_finding(c, path)) {
@@ -168,17 +249,44 @@ pub(super) fn container_field(path: &str) -> Option<(usize, &str)> {
     Some((index.parse().ok()?, field))
 }
 
-/// A template literal's documents, and its first pod (its document's index and its site).
-type Fragment = (Vec<crate::yaml::Document>, Option<(usize, Site)>);
+/// A YAML text inside another file (a Jenkinsfile literal, a JCasC template's `yaml`, a Helm
+/// value), with the file's line of each of its lines.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Fragment {
+    /// The YAML, as the plugin reads it.
+    pub value: String,
+    /// For each line of `value` (0-based), its line in the file.
+    pub lines: Vec<usize>,
+    /// The file's line for a line `lines` does not hold.
+    pub line: usize,
+}
 
-/// The documents of a template's `yaml` literal, and the first pod among them (its document's
-/// index and its site).
-fn template_fragment(literal: Option<&GroovyLiteral>) -> Result<Fragment, String> {
-    let docs = match literal {
-        Some(l) => read_documents(&l.value, Limits::default())?,
-        None => Vec::new(),
-    };
-    let fragment = docs
+impl Fragment {
+    /// The file's line of the text's line `l` (1-based).
+    pub fn line(&self, l: usize) -> usize {
+        self.lines.get(l.saturating_sub(1)).copied().unwrap_or(self.line)
+    }
+}
+
+impl From<&GroovyLiteral> for Fragment {
+    fn from(l: &GroovyLiteral) -> Self {
+        Fragment {
+            value: l.value.clone(),
+            lines: l.line_starts.clone(),
+            line: l.line,
+        }
+    }
+}
+
+/// One fragment read: its documents and its first pod (the document's index and its site).
+struct ReadFragment {
+    docs: Vec<crate::yaml::Document>,
+    pod: Option<(usize, Site)>,
+}
+
+fn read_fragment(f: &Fragment) -> Result<ReadFragment, String> {
+    let docs = read_documents(&f.value, Limits::default())?;
+    let pod = docs
         .iter()
         .enumerate()
         .find(|(_, d)| !d.value.is_null())
@@ -186,68 +294,121 @@ fn template_fragment(literal: Option<&GroovyLiteral>) -> Result<Fragment, String
             Found::Pods(mut s) if !s.is_empty() => Some((i, s.remove(0))),
             _ => None,
         });
-    Ok((docs, fragment))
+    Ok(ReadFragment { docs, pod })
 }
 
-/// The pod a Jenkins `podTemplate`/`kubernetes` block builds (its container templates combined
-/// with its `yaml` literal), and where each of its fields is written in the Jenkinsfile.
+/// How a template's `yaml` fragments (its own after its parents') make one pod: the plugin's
+/// `yamlMergeStrategy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum MergeStrategy {
+    /// `override()` (the default): the last fragment alone.
+    #[default]
+    Override,
+    /// `merge()`: every fragment, combined in order (`PodTemplateUtils.combine`).
+    Merge,
+}
+
+/// The pod a Jenkins pod template builds (its container templates combined with its `yaml`
+/// fragments), and where each of its fields is written in the file.
 pub(super) struct BuiltTemplate<'a> {
     /// The pod.
     pub pod: Value,
     /// Where each container's template arguments are, for the containers templates made.
     pub origin: Vec<Option<super::pod_templates::FieldLines>>,
     template_line: usize,
-    literal: Option<&'a GroovyLiteral>,
-    docs: Vec<crate::yaml::Document>,
-    /// The literal's pod: its document's index and how its paths map to the pod's.
-    fragment: Option<(usize, sites::PathMap)>,
+    fragments: &'a [Fragment],
+    read: Vec<ReadFragment>,
+    /// For each container the fragments gave, the fragment and its index there.
+    owners: Vec<(usize, usize)>,
+    /// The fragment whose pod-level fields the pod has (the last one with a pod).
+    main: Option<usize>,
 }
 
 impl<'a> BuiltTemplate<'a> {
-    /// Builds the pod of template `t`, combined with its `yaml` literal when it has one.
-    pub fn new(t: &TemplatePod, literal: Option<&'a GroovyLiteral>) -> Result<Self, String> {
-        let (docs, fragment) = template_fragment(literal)?;
-        let (pod, origin) = build_pod(t, fragment.as_ref().map(|(_, s)| &s.pod));
+    /// Builds the pod of template `t` with its `yaml` fragments (parents' first).
+    pub fn new(t: &TemplatePod, fragments: &'a [Fragment], merge: MergeStrategy) -> Result<Self, String> {
+        let read = fragments.iter().map(read_fragment).collect::<Result<Vec<_>, _>>()?;
+        let used: Vec<usize> = match merge {
+            MergeStrategy::Merge => (0..read.len()).collect(),
+            MergeStrategy::Override => read.len().checked_sub(1).into_iter().collect(),
+        };
+        let mut combined: Option<Value> = None;
+        let mut owners: Vec<(usize, usize)> = Vec::new();
+        let mut main = None;
+        for &f in &used {
+            let Some((_, site)) = &read[f].pod else { continue };
+            main = Some(f);
+            let names = super::pod_templates::container_names(&site.pod);
+            combined = Some(match combined {
+                None => {
+                    owners = (0..names.len()).map(|j| (f, j)).collect();
+                    site.pod.clone()
+                }
+                Some(parent) => {
+                    let before = super::pod_templates::container_names(&parent);
+                    for (j, name) in names.iter().enumerate() {
+                        match before.iter().position(|b| b == name) {
+                            Some(i) => owners[i] = (f, j),
+                            None => owners.push((f, j)),
+                        }
+                    }
+                    super::pod_templates::combine_pods(&parent, &site.pod)
+                }
+            });
+        }
+        let (pod, origin) = build_pod(t, combined.as_ref());
         Ok(BuiltTemplate {
             pod,
             origin,
             template_line: t.line,
-            literal,
-            docs,
-            fragment: fragment.map(|(i, s)| (i, s.paths)),
+            fragments,
+            read,
+            owners,
+            main,
         })
     }
 
-    /// The Jenkinsfile line of the pod's `path`: the template argument that wrote the field, the
-    /// literal's line for a field from the `yaml`, else the template's own line. Lint and
-    /// `--fix` report a finding at this same line.
+    /// The file line of a path of fragment `f`'s pod.
+    fn fragment_line(&self, f: usize, path: &str) -> Option<usize> {
+        let (doc, site) = self.read[f].pod.as_ref()?;
+        let l = self.read[f].docs[*doc].line_of(&site.paths.map(path));
+        Some(self.fragments[f].line(l))
+    }
+
+    /// The file line of the pod's `path`: the template argument that wrote the field, the
+    /// fragment's line for a field from a `yaml`, else the template's own line. Lint and `--fix`
+    /// report a finding at this same line.
     pub fn line_of(&self, path: &str) -> usize {
-        if let Some((i, field)) = container_field(path)
-            && let Some(Some(lines)) = self.origin.get(i)
-        {
-            return lines.fields.get(field).copied().unwrap_or(lines.line);
-        }
-        match (&self.fragment, self.literal) {
-            (Some((doc, paths)), Some(lit)) => {
-                let l = self.docs[*doc].line_of(&paths.map(path));
-                lit.line_starts.get(l.saturating_sub(1)).copied().unwrap_or(lit.line)
+        if let Some((i, field)) = container_field(path) {
+            if let Some(Some(lines)) = self.origin.get(i) {
+                return lines.fields.get(field).copied().unwrap_or(lines.line);
             }
-            _ => self.template_line,
+            if let Some(&(f, j)) = self.owners.get(i) {
+                let own = path.replacen(&format!("spec.containers[{i}]"), &format!("spec.containers[{j}]"), 1);
+                if let Some(l) = self.fragment_line(f, &own) {
+                    return l;
+                }
+            }
         }
+        self.main
+            .and_then(|f| self.fragment_line(f, path))
+            .unwrap_or(self.template_line)
     }
 }
 
-/// Lints the pod a Jenkins `podTemplate`/`kubernetes` block builds from its container templates,
-/// combined with its `yaml` literal when it has one.
+/// Lints the pod a Jenkins pod template builds from its container templates, combined with its
+/// `yaml` fragments; `label` names it in the report.
 pub(super) fn lint_template(
     t: &TemplatePod,
-    literal: Option<&GroovyLiteral>,
+    fragments: &[Fragment],
+    merge: MergeStrategy,
+    label: &str,
     ctx: &Context,
 ) -> Result<Outcome, String> {
-    let built = BuiltTemplate::new(t, literal)?;
+    let built = BuiltTemplate::new(t, fragments, merge)?;
     let line_of = |path: &str| built.line_of(path);
     let site = Site {
-        label: "podTemplate".into(),
+        label: label.into(),
         pod: built.pod.clone(),
         paths: sites::PathMap::identity(),
         runner: Runner::Jenkins,

@@ -117,6 +117,9 @@ pub struct Context {
     pub steps: Option<Steps>,
     /// Which rules run, at which severity (default: all, at their own).
     pub selection: Selection,
+    /// What counts as templating in the text the pod was read from (dind says nothing about a
+    /// templated value).
+    pub templating: crate::lint::Templating,
 }
 
 impl Context {
@@ -127,7 +130,15 @@ impl Context {
             runner: Runner::default(),
             steps: None,
             selection: Selection::all(),
+            templating: crate::lint::Templating::YAML,
         }
+    }
+
+    /// The same context with other templating.
+    #[must_use]
+    pub fn with_templating(mut self, templating: crate::lint::Templating) -> Self {
+        self.templating = templating;
+        self
     }
 
     /// The same context with a rule selection.

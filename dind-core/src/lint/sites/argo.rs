@@ -25,6 +25,28 @@ pub(super) fn locate(kind: &str, doc: &Value) -> Found {
         "CronWorkflow" => "spec.workflowSpec",
         _ => return Found::Skipped(format!("Argo `kind: {kind}` holds no pod")),
     };
+    locate_at(kind, doc, spec_at)
+}
+
+/// Where a document of another group keeps Argo-shaped templates (`spec.templates[]`, or
+/// `spec.workflowSpec.templates[]`, with a `container`, `script` or `containerSet`): a fork of
+/// Argo Workflows under its own `apiVersion`.
+pub(super) fn shaped(doc: &Value) -> Option<&'static str> {
+    ["spec", "spec.workflowSpec"].into_iter().find(|at| {
+        doc.pointer(&format!("/{}/templates", at.replace('.', "/")))
+            .and_then(Value::as_array)
+            .is_some_and(|ts| {
+                ts.iter().any(|t| {
+                    ["container", "script", "containerSet"]
+                        .iter()
+                        .any(|k| t.get(k).is_some_and(Value::is_object))
+                })
+            })
+    })
+}
+
+/// The pods of an Argo-shaped document whose workflow spec is at `spec_at`.
+pub(super) fn locate_at(kind: &str, doc: &Value, spec_at: &str) -> Found {
     let pointer = format!("/{}", spec_at.replace('.', "/"));
     let Some(spec) = doc.pointer(&pointer).and_then(Value::as_object) else {
         return Found::Skipped(format!("an Argo {kind} without a spec"));

@@ -5,6 +5,7 @@
 //! a reason, and is never an error.
 
 mod argo;
+pub(crate) mod jenkins_chart;
 mod runners;
 mod tekton;
 mod workloads;
@@ -42,6 +43,8 @@ pub(crate) enum Found {
 pub(crate) struct PathMap {
     rules: Vec<(String, String)>,
     root: String,
+    /// Document paths whose value was written elsewhere (a substituted parameter's default).
+    redirects: Vec<(String, String)>,
 }
 
 /// `path` without `prefix`, when `prefix` ends at a segment boundary of `path`.
@@ -74,12 +77,19 @@ impl PathMap {
         PathMap {
             rules: Vec::new(),
             root: root.into(),
+            redirects: Vec::new(),
         }
     }
 
     /// Adds a rule: pod paths under `pod` map under `doc`.
     pub fn rule(mut self, pod: impl Into<String>, doc: impl Into<String>) -> PathMap {
         self.rules.push((pod.into(), doc.into()));
+        self
+    }
+
+    /// Adds a redirect: the value at document path `from` was written at `to`.
+    pub fn redirect(mut self, from: impl Into<String>, to: impl Into<String>) -> PathMap {
+        self.redirects.push((from.into(), to.into()));
         self
     }
 
@@ -94,6 +104,10 @@ impl PathMap {
     pub fn within(mut self, prefix: &str) -> PathMap {
         for (_, doc) in &mut self.rules {
             *doc = join(prefix, doc);
+        }
+        for (from, to) in &mut self.redirects {
+            *from = join(prefix, from);
+            *to = join(prefix, to);
         }
         self.root = join(prefix, &self.root);
         self
@@ -113,9 +127,13 @@ impl PathMap {
                 Some((pod.len(), doc, rest))
             })
             .max_by_key(|(len, _, _)| *len);
-        match best {
+        let doc = match best {
             Some((_, doc, rest)) => join(doc, rest),
             None => self.root.clone(),
+        };
+        match self.redirects.iter().find(|(from, _)| *from == doc) {
+            Some((_, to)) => to.clone(),
+            None => doc,
         }
     }
 }
@@ -196,7 +214,10 @@ fn locate_depth(doc: &Value, depth: usize) -> Found {
         Some(k) if group == "argoproj.io" => argo::locate(k, doc),
         Some(k) if group == "tekton.dev" => tekton::locate(k, doc),
         Some(k) if group.starts_with("actions.") || group == "helm.toolkit.fluxcd.io" => runners::locate(k, doc),
-        Some(k) => workloads::locate(k, doc),
+        Some(k) => match workloads::locate(k, doc) {
+            Found::Skipped(why) if !group.is_empty() => forks(k, doc).unwrap_or(Found::Skipped(why)),
+            found => found,
+        },
         None => {
             if let Some(found) = runners::values(doc) {
                 return found;
@@ -204,6 +225,30 @@ fn locate_depth(doc: &Value, depth: usize) -> Found {
             workloads::locate_unkinded(doc)
         }
     }
+}
+
+/// A document of another group shaped as an Argo workflow or a Tekton task (a fork of either
+/// under its own `apiVersion`), read as one.
+fn forks(kind: &str, doc: &Value) -> Option<Found> {
+    let relabel = |found: Found, engine: &str| match found {
+        Found::Pods(sites) => Some(Found::Pods(
+            sites
+                .into_iter()
+                .map(|mut s| {
+                    s.label = format!("{} (read as {engine})", s.label);
+                    s
+                })
+                .collect(),
+        )),
+        Found::Skipped(_) => None,
+    };
+    if let Some(at) = argo::shaped(doc) {
+        return relabel(argo::locate_at(kind, doc, at), "an Argo workflow");
+    }
+    if tekton::shaped(doc) {
+        return relabel(tekton::locate_task(kind, doc), "a Tekton task");
+    }
+    None
 }
 
 fn kind_of(v: &Value) -> &'static str {

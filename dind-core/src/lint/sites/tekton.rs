@@ -3,22 +3,35 @@
 //! ready ([`Runner::Tekton`]). `stepTemplate` fills what a step leaves unset; a step's `script`
 //! runs in a shell; `computeResources` is the step's `resources`.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 use super::{Found, PathMap, Site, join, label};
 use crate::rules::Runner;
 
+/// A task spec found in a document: where it is, the spec, the pipeline task's name, and the
+/// parameter values given to it (a TaskRun's or a pipeline task's `params`).
+struct Embedded<'d> {
+    at: String,
+    spec: &'d Value,
+    task: String,
+    given: Params,
+}
+
 pub(super) fn locate(kind: &str, doc: &Value) -> Found {
-    let mut specs: Vec<(String, &Value, String)> = Vec::new();
+    let mut specs: Vec<Embedded> = Vec::new();
     match kind {
-        "Task" | "ClusterTask" => {
-            if let Some(s) = doc.get("spec") {
-                specs.push(("spec".into(), s, String::new()));
-            }
-        }
+        "Task" | "ClusterTask" => return locate_task(kind, doc),
         "TaskRun" => {
-            if let Some(s) = doc.pointer("/spec/taskSpec") {
-                specs.push(("spec.taskSpec".into(), s, String::new()));
+            if let Some(spec) = doc.pointer("/spec/taskSpec") {
+                let given = given(doc.pointer("/spec/params"), "spec.params", &Params::new());
+                specs.push(Embedded {
+                    at: "spec.taskSpec".into(),
+                    spec,
+                    task: String::new(),
+                    given,
+                });
             }
         }
         "Pipeline" | "PipelineRun" => {
@@ -28,15 +41,27 @@ pub(super) fn locate(kind: &str, doc: &Value) -> Found {
                 "spec.pipelineSpec"
             };
             let pointer = format!("/{}", base.replace('.', "/"));
+            // The pipeline's own parameters: its defaults, a PipelineRun's values over them.
+            let mut outer = declared(doc.pointer(&pointer), base);
+            if kind == "PipelineRun" {
+                outer.extend(given(doc.pointer("/spec/params"), "spec.params", &Params::new()));
+            }
             for list in ["tasks", "finally"] {
                 let tasks = doc
                     .pointer(&format!("{pointer}/{list}"))
                     .and_then(Value::as_array)
                     .map_or(&[][..], Vec::as_slice);
                 for (i, t) in tasks.iter().enumerate() {
-                    if let Some(s) = t.get("taskSpec") {
+                    if let Some(spec) = t.get("taskSpec") {
                         let name = t.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-                        specs.push((format!("{base}.{list}[{i}].taskSpec"), s, name));
+                        let at = format!("{base}.{list}[{i}]");
+                        let given = given(t.get("params"), &join(&at, "params"), &outer);
+                        specs.push(Embedded {
+                            at: join(&at, "taskSpec"),
+                            spec,
+                            task: name,
+                            given,
+                        });
                     }
                 }
             }
@@ -45,12 +70,12 @@ pub(super) fn locate(kind: &str, doc: &Value) -> Found {
     }
     let sites: Vec<Site> = specs
         .into_iter()
-        .filter_map(|(at, spec, task)| {
-            let mut site = task_spec(spec, &at)?;
-            site.label = if task.is_empty() {
+        .filter_map(|e| {
+            let mut site = with_params(e.spec, &e.at, e.given)?;
+            site.label = if e.task.is_empty() {
                 label(kind, doc)
             } else {
-                format!("{}, task {task}", label(kind, doc))
+                format!("{}, task {}", label(kind, doc), e.task)
             };
             Some(site)
         })
@@ -59,6 +84,201 @@ pub(super) fn locate(kind: &str, doc: &Value) -> Found {
         Found::Skipped(format!("a Tekton {kind} without steps"))
     } else {
         Found::Pods(sites)
+    }
+}
+
+/// A task at the document's `spec` (a Tekton Task, or a fork's task-shaped kind).
+pub(super) fn locate_task(kind: &str, doc: &Value) -> Found {
+    match doc.get("spec").and_then(|s| with_params(s, "spec", Params::new())) {
+        Some(mut site) => {
+            site.label = label(kind, doc);
+            Found::Pods(vec![site])
+        }
+        None => Found::Skipped(format!("a Tekton {kind} without steps")),
+    }
+}
+
+/// Whether a document of another group is shaped as a Tekton task: `spec.steps[]` with images.
+pub(super) fn shaped(doc: &Value) -> bool {
+    doc.pointer("/spec/steps")
+        .and_then(Value::as_array)
+        .is_some_and(|steps| !steps.is_empty() && steps.iter().all(|s| s.get("image").is_some_and(Value::is_string)))
+}
+
+/// Known parameter values: name, the value, and the document path it is written at.
+type Params = BTreeMap<String, (Value, String)>;
+
+/// The `default`s of a spec's `params`.
+fn declared(spec: Option<&Value>, at: &str) -> Params {
+    let mut out = Params::new();
+    for (i, p) in spec
+        .and_then(|s| s.get("params"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let (Some(name), Some(default)) = (p.get("name").and_then(Value::as_str), p.get("default")) {
+            out.insert(name.into(), (default.clone(), format!("{at}.params[{i}].default")));
+        }
+    }
+    out
+}
+
+/// The `value`s of a run's or a pipeline task's `params`, with `outer`'s parameters substituted
+/// in them; a value that still holds a `$(...)` is not known.
+fn given(list: Option<&Value>, at: &str, outer: &Params) -> Params {
+    let mut out = Params::new();
+    for (i, p) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let (Some(name), Some(value)) = (p.get("name").and_then(Value::as_str), p.get("value")) else {
+            continue;
+        };
+        let mut value = value.clone();
+        let mut written = format!("{at}[{i}].value");
+        if let Value::String(s) = &value
+            && s.contains("$(")
+        {
+            match substitute_str(s, outer) {
+                Some((v, whole)) if !v.contains("$(") => {
+                    if let Some(w) = whole {
+                        written = w;
+                    }
+                    value = Value::String(v);
+                }
+                _ => continue,
+            }
+        }
+        out.insert(name.into(), (value, written));
+    }
+    out
+}
+
+/// A task spec with its parameters substituted (`given` over the spec's own defaults), as a site
+/// whose substituted values point at the lines of the values they came from.
+fn with_params(spec: &Value, at: &str, given: Params) -> Option<Site> {
+    let mut params = declared(Some(spec), at);
+    params.extend(given);
+    if params.is_empty() {
+        return task_spec(spec, at);
+    }
+    let mut spec = spec.clone();
+    let mut redirects = Vec::new();
+    for key in ["steps", "sidecars", "stepTemplate", "volumes"] {
+        if let Some(v) = spec.get_mut(key) {
+            substitute(v, &join(at, key), &params, &mut redirects);
+        }
+    }
+    let mut site = task_spec(&spec, at)?;
+    for (from, to) in redirects {
+        site.paths = site.paths.redirect(from, to);
+    }
+    Some(site)
+}
+
+/// Substitutes `$(params.NAME)` (and `$(params["NAME"])`, `$(params.OBJECT.KEY)`) in every
+/// string below `v`; an argument that is exactly `$(params.NAME[*])` of an array parameter
+/// becomes its items. A string that is exactly one reference points at the parameter's line.
+fn substitute(v: &mut Value, at: &str, params: &Params, redirects: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) => {
+            if let Some((new, whole)) = substitute_str(s, params) {
+                if let Some(w) = whole {
+                    redirects.push((at.to_string(), w));
+                }
+                *s = new;
+            }
+        }
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, mut item) in std::mem::take(items).into_iter().enumerate() {
+                let spliced = item.as_str().and_then(|s| array_param(s, params));
+                match spliced {
+                    Some(values) => out.extend(values.iter().cloned()),
+                    None => {
+                        substitute(&mut item, &format!("{at}[{i}]"), params, redirects);
+                        out.push(item);
+                    }
+                }
+            }
+            *items = out;
+        }
+        Value::Object(map) => {
+            for (k, item) in map.iter_mut() {
+                substitute(item, &join(at, k), params, redirects);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The items of an array parameter that `s` is exactly (`$(params.NAME[*])`).
+fn array_param<'p>(s: &str, params: &'p Params) -> Option<&'p Vec<Value>> {
+    let name = s.strip_prefix("$(params.")?.strip_suffix("[*])")?;
+    params.get(name)?.0.as_array()
+}
+
+/// `s` with every known string parameter substituted, and, when `s` is exactly one reference,
+/// the path of the value it came from; `None` when nothing was substituted.
+fn substitute_str(s: &str, params: &Params) -> Option<(String, Option<String>)> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut changed = false;
+    let mut whole = None;
+    while let Some(i) = rest.find("$(params") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match reference(tail).and_then(|(name, key, len)| Some((lookup(params, name, key)?, len))) {
+            Some(((value, written), len)) => {
+                if i == 0 && len == rest.len() && out.is_empty() {
+                    whole = Some(written.clone());
+                }
+                out.push_str(value);
+                rest = &tail[len..];
+                changed = true;
+            }
+            None => {
+                out.push_str("$(params");
+                rest = &tail["$(params".len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some((out, whole))
+}
+
+/// A reference at the start of `s`: the parameter, an object key, and its length.
+fn reference(s: &str) -> Option<(&str, Option<&str>, usize)> {
+    let body = s.strip_prefix("$(params")?;
+    let end = body.find(')')?;
+    let inner = &body[..end];
+    let len = "$(params".len() + end + 1;
+    if let Some(dotted) = inner.strip_prefix('.') {
+        return match dotted.split_once('.') {
+            Some((name, key)) => Some((name, Some(key), len)),
+            None => Some((dotted, None, len)),
+        };
+    }
+    for q in ['"', '\''] {
+        if let Some(name) = inner.strip_prefix(&format!("[{q}")).and_then(|r| r.strip_suffix(&format!("{q}]"))) {
+            return Some((name, None, len));
+        }
+    }
+    None
+}
+
+/// A string parameter's value (or an object parameter's key) and where it is written.
+fn lookup<'p>(params: &'p Params, name: &str, key: Option<&str>) -> Option<(&'p str, &'p String)> {
+    // A name with dots is written in brackets; a dotted reference to one is tried whole first.
+    if let Some(k) = key
+        && let Some((Value::String(v), at)) = params.get(&format!("{name}.{k}"))
+    {
+        return Some((v, at));
+    }
+    let (value, at) = params.get(name)?;
+    match (value, key) {
+        (Value::String(v), None) => Some((v, at)),
+        (Value::Object(o), Some(k)) => o.get(k).and_then(Value::as_str).map(|v| (v, at)),
+        _ => None,
     }
 }
 
@@ -235,5 +455,51 @@ mod tests {
         );
         let refs_only = json!({"apiVersion": "tekton.dev/v1", "kind": "Pipeline", "spec": {"tasks": [{"name": "a", "taskRef": {"name": "x"}}]}});
         assert!(matches!(locate(&refs_only), Found::Skipped(_)));
+    }
+
+    #[test]
+    fn parameter_defaults_and_given_values_are_substituted() {
+        let doc = json!({"apiVersion": "tekton.dev/v1", "kind": "Task", "spec": {
+            "params": [{"name": "dind", "default": "docker:29.7.2-dind"}, {"name": "tag", "default": "29"},
+                       {"name": "flags", "type": "array", "default": ["--mtu=1400", "--debug"]},
+                       {"name": "unknown"}],
+            "steps": [{"name": "b", "image": "docker:$(params.tag)-cli", "args": ["$(params.flags[*])", "$(params.unknown)"]}],
+            "sidecars": [{"name": "d", "image": "$(params.dind)"}]}});
+        let Found::Pods(sites) = locate(&doc) else { panic!() };
+        let c = &sites[0].pod["spec"]["containers"];
+        assert_eq!(c[0]["image"], "docker:29-cli");
+        assert_eq!(c[0]["args"], json!(["--mtu=1400", "--debug", "$(params.unknown)"]));
+        assert_eq!(c[1]["image"], "docker:29.7.2-dind");
+        // A value that is one reference is written at the parameter's default.
+        assert_eq!(sites[0].paths.map("spec.containers[1].image"), "spec.params[0].default");
+        assert_eq!(sites[0].paths.map("spec.containers[0].image"), "spec.steps[0].image");
+
+        let run = json!({"apiVersion": "tekton.dev/v1", "kind": "PipelineRun", "spec": {
+            "params": [{"name": "version", "value": "29.7.2"}],
+            "pipelineSpec": {"params": [{"name": "version", "default": "28"}],
+                "tasks": [{"name": "t", "params": [{"name": "img", "value": "docker:$(params.version)-dind"}],
+                           "taskSpec": {"params": [{"name": "img"}], "steps": [{"name": "s", "image": "$(params['img'])"}]}}]}}});
+        let Found::Pods(sites) = locate(&run) else { panic!() };
+        assert_eq!(sites[0].pod["spec"]["containers"][0]["image"], "docker:29.7.2-dind");
+        assert_eq!(
+            sites[0].paths.map("spec.containers[0].image"),
+            "spec.pipelineSpec.tasks[0].params[0].value"
+        );
+    }
+
+    #[test]
+    fn forks_are_read_by_their_shape() {
+        let argo = json!({"apiVersion": "flows.example.com/v1", "kind": "Workflow", "spec": {"templates": [
+            {"name": "build", "container": {"image": "docker:29.7.2-cli"},
+             "sidecars": [{"name": "dind", "image": "docker:29.7.2-dind"}]}]}});
+        let Found::Pods(sites) = locate(&argo) else { panic!() };
+        assert!(sites[0].label.contains("read as an Argo workflow"), "{}", sites[0].label);
+        assert_eq!(sites[0].paths.map("spec.containers[1]"), "spec.templates[0].sidecars[0]");
+        let tekton = json!({"apiVersion": "ci.example.com/v1", "kind": "BuildTask", "spec": {
+            "steps": [{"name": "b", "image": "docker:29.7.2-cli"}]}});
+        let Found::Pods(sites) = locate(&tekton) else { panic!() };
+        assert_eq!(sites[0].pod["spec"]["containers"][0]["name"], "step-b");
+        let other = json!({"apiVersion": "example.com/v1", "kind": "Thing", "spec": {"templates": [{"name": "x"}]}});
+        assert!(matches!(locate(&other), Found::Skipped(_)));
     }
 }

@@ -48,6 +48,78 @@ pub(super) fn locate(kind: &str, doc: &Value) -> Found {
     }])
 }
 
+/// The fields of a PodSpec (Kubernetes 1.25 to 1.37).
+const POD_SPEC_FIELDS: &[&str] = &[
+    "activeDeadlineSeconds",
+    "affinity",
+    "automountServiceAccountToken",
+    "containers",
+    "dnsConfig",
+    "dnsPolicy",
+    "enableServiceLinks",
+    "ephemeralContainers",
+    "hostAliases",
+    "hostIPC",
+    "hostNetwork",
+    "hostPID",
+    "hostUsers",
+    "hostname",
+    "hostnameOverride",
+    "imagePullSecrets",
+    "initContainers",
+    "nodeName",
+    "nodeSelector",
+    "os",
+    "overhead",
+    "preemptionPolicy",
+    "priority",
+    "priorityClassName",
+    "readinessGates",
+    "resourceClaims",
+    "resources",
+    "restartPolicy",
+    "runtimeClassName",
+    "schedulerName",
+    "schedulingGates",
+    "securityContext",
+    "serviceAccount",
+    "serviceAccountName",
+    "setHostnameAsFQDN",
+    "shareProcessNamespace",
+    "subdomain",
+    "terminationGracePeriodSeconds",
+    "tolerations",
+    "topologySpreadConstraints",
+    "volumes",
+];
+
+/// A bare pod spec: `containers` is a list, and every key is a PodSpec field whose value has
+/// the field's shape where it is a string (`serviceAccount`, `hostname`, ...). The values of a
+/// chart that merely has a `containers:` key beside `image:` or `serviceAccount: {create: true}`
+/// are not one.
+fn is_bare_pod_spec(doc: &Value) -> bool {
+    const STRINGS: &[&str] = &[
+        "dnsPolicy",
+        "hostname",
+        "nodeName",
+        "preemptionPolicy",
+        "priorityClassName",
+        "restartPolicy",
+        "runtimeClassName",
+        "schedulerName",
+        "serviceAccount",
+        "serviceAccountName",
+        "subdomain",
+    ];
+    let Some(map) = doc.as_object() else {
+        return false;
+    };
+    map.get("containers").is_some_and(Value::is_array)
+        && map.iter().all(|(k, v)| {
+            POD_SPEC_FIELDS.contains(&k.as_str()) && (!STRINGS.contains(&k.as_str()) || v.is_string() || v.is_null())
+        })
+}
+
 /// A document without `kind`: a pod without `kind`/`apiVersion`, or a bare pod spec
 /// (`containers:` at the top, as Jenkins `yaml:` fragments and Helm values often are).
 pub(super) fn locate_unkinded(doc: &Value) -> Found {
@@ -59,13 +131,27 @@ pub(super) fn locate_unkinded(doc: &Value) -> Found {
             runner: Runner::Kubernetes,
         }]);
     }
-    if doc.get("containers").is_some() && doc.get("spec").is_none() {
+    if is_bare_pod_spec(doc) {
         return Found::Pods(vec![Site {
             label: "pod spec".into(),
             pod: pod_of(None, doc.clone()),
             paths: PathMap::rooted("").rule("spec", ""),
             runner: Runner::Kubernetes,
         }]);
+    }
+    if let Some(map) = doc.as_object().filter(|m| m.contains_key("containers")) {
+        let other: Vec<&str> = map
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !POD_SPEC_FIELDS.contains(k))
+            .take(3)
+            .collect();
+        let why = if other.is_empty() {
+            "fields of the wrong shape".to_string()
+        } else {
+            format!("keys that are not pod spec fields (`{}`)", other.join("`, `"))
+        };
+        return Found::Skipped(format!("no `kind`, and not a pod spec: `containers:` beside {why}"));
     }
     Found::Skipped("no `kind` and no pod".into())
 }
@@ -81,6 +167,19 @@ mod tests {
         match locate(&doc) {
             Found::Pods(mut s) if s.len() == 1 => s.remove(0),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_that_resemble_a_pod_spec_are_not_one() {
+        let spec = json!({"containers": [{"name": "a"}], "serviceAccountName": "ci", "volumes": []});
+        assert!(matches!(locate(&spec), Found::Pods(_)));
+        for not_spec in [
+            json!({"containers": [{"name": "a"}], "serviceAccount": {"create": true}}),
+            json!({"containers": [{"name": "a"}], "image": {"repository": "x"}, "replicaCount": 1}),
+            json!({"containers": {"a": {"image": "x"}}}),
+        ] {
+            assert!(matches!(locate(&not_spec), Found::Skipped(_)), "{not_spec}");
         }
     }
 

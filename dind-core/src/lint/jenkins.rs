@@ -1,0 +1,380 @@
+//! Jenkinsfiles and Groovy files: the pods their `podTemplate`/`kubernetes` templates build (container
+//! templates with their `yaml`), the pod YAML of `yaml` values written as literals, constants,
+//! `.stripIndent()`, joins or another file (`yamlFile`, `libraryResource`, `readTrusted`,
+//! `readFile`), and the string constants of a shared library that hold a pod and that no call in
+//! the file uses.
+
+use super::jenkinsfile::{self, FileRef, GroovyLiteral, GroovyText, Scan, YamlValue};
+use super::pods::{self, Fragment, MergeStrategy, Outcome};
+use super::unknown::Templating;
+use super::{Finding, Skipped, groovy_calls, pod_templates};
+use crate::rules::{Context, Runner, Steps};
+use crate::yaml::{Limits, read_documents};
+use crate::{Code, Diagnostic};
+
+/// What a Groovy file's `yaml` comes from when it names another file: its text, or why dind
+/// cannot read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lookup {
+    /// The file's text.
+    Found(String),
+    /// The repository has no such file (where dind looked).
+    Missing(String),
+    /// dind cannot tell (no repository root, a library kept elsewhere, a file a build may write).
+    Unknown,
+}
+
+/// Where the files a Groovy file names are: the repository around it.
+pub trait Repository {
+    /// The file `r` names, for the Groovy file `from` (as it was named to the linter).
+    fn lookup(&self, from: &str, r: &FileRef) -> Lookup;
+}
+
+/// No repository: every named file is [`Lookup::Unknown`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoRepository;
+
+impl Repository for NoRepository {
+    fn lookup(&self, _: &str, _: &FileRef) -> Lookup {
+        Lookup::Unknown
+    }
+}
+
+/// A Groovy file read: what its tokens say, its templates, and for each template with containers
+/// the `yaml` use it combines with.
+pub(super) struct JenkinsParts {
+    pub scan: Scan,
+    pub templates: Vec<pod_templates::TemplatePod>,
+    /// Per template with containers (in order), the index of its `yaml` use.
+    pub combined: Vec<Option<usize>>,
+}
+
+impl JenkinsParts {
+    /// The templates with containers, each with the index of its `yaml` use.
+    pub fn with_containers(&self) -> impl Iterator<Item = (&pod_templates::TemplatePod, Option<usize>)> {
+        self.templates
+            .iter()
+            .filter(|t| !t.containers.is_empty())
+            .zip(self.combined.iter().copied())
+    }
+
+    /// The uses that no template combines with.
+    pub fn standalone(&self) -> impl Iterator<Item = (usize, &jenkinsfile::YamlUse)> {
+        self.scan
+            .uses
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.combined.contains(&Some(*i)))
+    }
+
+    /// The constants that hold pod YAML and that no use names, with their texts.
+    pub fn pod_constants(&self) -> Vec<&(String, GroovyText)> {
+        self.scan
+            .constants
+            .iter()
+            .filter(|(name, _)| !self.scan.uses.iter().any(|u| u.constant.as_deref() == Some(name)))
+            .filter(|(_, t)| holds_pod(&t.value))
+            .collect()
+    }
+
+    /// The literals that hold a pod on their own (not combined with container templates), for
+    /// `--fix`: standalone uses and pod constants that are one literal as written.
+    pub fn standalone_literals(&self) -> Vec<GroovyLiteral> {
+        let mut out: Vec<usize> = Vec::new();
+        let mut add = |v: &YamlValue| {
+            if let YamlValue::Text(t) = v
+                && let Some(i) = t.literal
+                && !out.contains(&i)
+            {
+                out.push(i);
+            }
+        };
+        for (_, u) in self.standalone() {
+            add(&u.value);
+        }
+        for (_, t) in self.pod_constants() {
+            add(&YamlValue::Text(t.clone()));
+        }
+        // A literal a template uses is not standalone, even when a constant also names it.
+        let combined: Vec<usize> = self
+            .combined
+            .iter()
+            .flatten()
+            .filter_map(|&u| match &self.scan.uses[u].value {
+                YamlValue::Text(t) => t.literal,
+                _ => None,
+            })
+            .collect();
+        out.into_iter()
+            .filter(|i| !combined.contains(i))
+            .filter_map(|i| self.scan.literals.get(i).cloned())
+            .collect()
+    }
+}
+
+/// Whether a text is pod YAML: it reads as YAML and a document holds a pod.
+fn holds_pod(text: &str) -> bool {
+    (text.contains("containers:") || text.contains("\"containers\""))
+        && read_documents(text, Limits::default()).is_ok_and(|docs| {
+            docs.iter()
+                .any(|d| matches!(super::sites::locate(&d.value), super::sites::Found::Pods(_)))
+        })
+}
+
+pub(super) fn jenkins_parts(text: &str) -> Result<JenkinsParts, String> {
+    let toks = groovy_calls::tokens(text)?;
+    let scan = jenkinsfile::scan_tokens(&toks)?;
+    let templates = pod_templates::pod_templates(&toks, text.len(), &scan.vars);
+    let combined = templates
+        .iter()
+        .filter(|t| !t.containers.is_empty())
+        .map(|t| {
+            t.yaml_offset
+                .and_then(|o| scan.uses.iter().position(|u| u.offset == o))
+                .or_else(|| {
+                    scan.uses
+                        .iter()
+                        .position(|u| u.offset >= t.span.0 && u.offset < t.span.1)
+                })
+        })
+        .collect();
+    Ok(JenkinsParts {
+        scan,
+        templates,
+        combined,
+    })
+}
+
+impl JenkinsParts {
+    /// The `yaml` fragment of a template whose use is `use_index`, when it is text, and the
+    /// templating of its values.
+    pub fn text_fragment(&self, use_index: Option<usize>) -> (Vec<Fragment>, Templating) {
+        match use_index.map(|i| &self.scan.uses[i].value) {
+            Some(YamlValue::Text(t)) => (vec![fragment(t)], templating(t)),
+            _ => (Vec::new(), Templating::YAML),
+        }
+    }
+}
+
+/// The files a Groovy file reads its pod YAML from (`yamlFile`, `libraryResource`,
+/// `readTrusted`, `readFile`), as written; [`FileRef::combined`] says whether a template also
+/// gives containers (then the file is only part of the pod).
+///
+/// ```
+/// let refs = dind_core::lint::file_refs("pipeline { agent { kubernetes { yamlFile 'ci/pod.yaml' } } }").unwrap();
+/// assert_eq!(refs[0].path, "ci/pod.yaml");
+/// assert!(!refs[0].combined);
+/// ```
+pub fn file_refs(text: &str) -> Result<Vec<FileRef>, String> {
+    let parts = jenkins_parts(text)?;
+    Ok(parts
+        .scan
+        .uses
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| match &u.value {
+            YamlValue::File(f) => Some(FileRef {
+                combined: parts.combined.contains(&Some(i)),
+                ..f.clone()
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// What templating a text's values hold: every `${...}` left in a `"` literal is an
+/// interpolation Groovy could not resolve for dind.
+fn templating(t: &GroovyText) -> Templating {
+    if t.double {
+        Templating::SUBSTITUTED
+    } else {
+        Templating::YAML
+    }
+}
+
+/// A text as a fragment of the Groovy file.
+fn fragment(t: &GroovyText) -> Fragment {
+    Fragment {
+        value: t.value.clone(),
+        lines: t.lines.clone(),
+        line: t.line,
+    }
+}
+
+/// Jenkins names an upper-case `${NAME}` from the build's environment, and these globals.
+const GLOBALS: &[&str] = &["env", "params", "currentBuild", "scm", "docker", "POD_LABEL"];
+
+/// DIND036 for each `${name}` of a text that the file does not define.
+fn undefined(t: &GroovyText, scan: &Scan, ctx: &Context, out: &mut Outcome) {
+    for u in &t.unresolved {
+        let name = u.name.trim();
+        let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let env_like = name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if !plain || env_like || scan.declared.contains(name) || GLOBALS.contains(&name) {
+            continue;
+        }
+        if let Some(diagnostic) = ctx.selection.apply(Diagnostic::rule(
+            Code::Dind036,
+            "",
+            format!(
+                "`${{{name}}}` names nothing this file defines: Groovy fails with MissingPropertyException \
+                 (or it comes from somewhere dind cannot see), and the value it stands for is not checked"
+            ),
+        )) {
+            out.findings.push(Finding {
+                diagnostic,
+                line: u.line,
+            });
+        }
+    }
+}
+
+/// DIND023 for a literal Groovy cannot compile.
+fn literal_size(lit: &GroovyLiteral, ctx: &Context, out: &mut Outcome) {
+    if lit.utf8_len_modified > crate::groovy::LITERAL_LIMIT
+        && let Some(diagnostic) = ctx.selection.apply(Diagnostic::rule(
+            Code::Dind023,
+            "",
+            format!(
+                "the yaml literal takes {} bytes in the class file; Groovy compiles at most {}",
+                lit.utf8_len_modified,
+                crate::groovy::LITERAL_LIMIT
+            ),
+        ))
+    {
+        out.findings.push(Finding {
+            diagnostic,
+            line: lit.line,
+        });
+    }
+}
+
+/// DIND035 for a named file the repository does not have.
+fn missing(r: &FileRef, looked: &str, ctx: &Context, out: &mut Outcome) {
+    if let Some(diagnostic) = ctx.selection.apply(Diagnostic::rule(
+        Code::Dind035,
+        "",
+        format!(
+            "`{} '{}'`: the repository has no such file ({looked}); Jenkins fails the build when it reads it",
+            r.kind.step(),
+            r.path
+        ),
+    )) {
+        out.findings.push(Finding {
+            diagnostic,
+            line: r.line,
+        });
+    }
+}
+
+/// Looks a named file up; DIND035 when it is missing. Its text when found.
+fn lookup(name: &str, r: &FileRef, repo: &dyn Repository, ctx: &Context, out: &mut Outcome) -> Option<String> {
+    match repo.lookup(name, r) {
+        Lookup::Found(text) => Some(text),
+        Lookup::Missing(looked) => {
+            missing(r, &looked, ctx, out);
+            None
+        }
+        Lookup::Unknown => None,
+    }
+}
+
+/// The findings of a Groovy file's pods ([`super::lint_file`]); `name` is how the file was named,
+/// for `repo` to find the files it reads.
+pub(super) fn report(name: &str, text: &str, ctx: &Context, repo: &dyn Repository) -> Result<Outcome, String> {
+    let parts = jenkins_parts(text)?;
+    let ctx = ctx.with_runner(Runner::Jenkins).with_steps(Steps::of(text));
+    let mut out = Outcome::default();
+    let scan = &parts.scan;
+    // The size limit, for the literals pod YAML is made of.
+    let pod_texts: Vec<&GroovyText> = scan
+        .uses
+        .iter()
+        .filter_map(|u| match &u.value {
+            YamlValue::Text(t) => Some(t),
+            _ => None,
+        })
+        .chain(parts.pod_constants().into_iter().map(|(_, t)| t))
+        .collect();
+    for (i, lit) in scan.literals.iter().enumerate() {
+        if pod_texts.iter().any(|t| t.parts.contains(&i)) {
+            literal_size(lit, &ctx, &mut out);
+        }
+    }
+    for (t, use_index) in parts.with_containers() {
+        let mut tctx = ctx;
+        let mut fragments = Vec::new();
+        if let Some(u) = use_index.map(|i| &scan.uses[i]) {
+            match &u.value {
+                YamlValue::Text(text) => {
+                    undefined(text, scan, &ctx, &mut out);
+                    tctx = tctx.with_templating(templating(text));
+                    fragments.push(fragment(text));
+                }
+                YamlValue::File(r) => {
+                    if let Some(other) = lookup(name, r, repo, &ctx, &mut out) {
+                        // The file's findings are its own; here they stand at the step's line.
+                        let lines = other.lines().count().max(1);
+                        fragments.push(Fragment {
+                            value: other,
+                            lines: vec![r.line; lines],
+                            line: r.line,
+                        });
+                    }
+                }
+                YamlValue::Unknown(_) => {}
+            }
+        }
+        out.extend(pods::lint_template(
+            t,
+            &fragments,
+            MergeStrategy::Override,
+            "podTemplate",
+            &tctx,
+        )?);
+    }
+    for (_, u) in parts.standalone() {
+        match &u.value {
+            YamlValue::Text(t) => {
+                undefined(t, scan, &ctx, &mut out);
+                let f = fragment(t);
+                let ctx = ctx.with_templating(templating(t));
+                out.extend(pods::lint_pods(&t.value, &ctx, 0, &|l| f.line(l))?);
+            }
+            YamlValue::File(r) => {
+                // The file is linted as the agent's pod under its own name; here only whether it exists.
+                if lookup(name, r, repo, &ctx, &mut out).is_some() {
+                    out.skipped.push(Skipped {
+                        line: r.line,
+                        reason: format!(
+                            "the agent's pod is `{}` (`{}`), linted under its own name",
+                            r.path,
+                            r.kind.step()
+                        ),
+                    });
+                }
+            }
+            YamlValue::Unknown(_) => {}
+        }
+    }
+    for (constant, t) in parts.pod_constants() {
+        undefined(t, scan, &ctx, &mut out);
+        let f = fragment(t);
+        let ctx = ctx.with_templating(templating(t));
+        let mut found = pods::lint_pods(&t.value, &ctx, 0, &|l| f.line(l))?;
+        for p in &mut found.pods {
+            p.label = format!("constant `{constant}`: {}", p.label);
+        }
+        out.extend(found);
+    }
+    if out.pods.is_empty() && out.findings.is_empty() && out.skipped.is_empty() {
+        out.skipped.push(Skipped {
+            line: 1,
+            reason: "no pod: no `yaml` value, `containerTemplate`, `kubernetes` agent or pod constant".into(),
+        });
+    }
+    Ok(out)
+}
