@@ -1,9 +1,10 @@
 //! `dind lint DIR` over a generated tree of mixed files, the way a repository looks: pods,
 //! workloads, Argo and Tekton files, runner values, Jenkinsfiles and shared-library Groovy, and
 //! unrelated YAML (configs, Services, Kustomizations), in nested directories with a .gitignore.
-//! `kubernetes-validate` runs on the same YAML files in one invocation, so both are measured in
-//! one run. Run: `DIND_ORACLE_VENV=$PWD/.venv cargo bench -p dind-cli --bench lint_tree` (2,000
-//! files); under `cargo test --benches` it lints a 100-file tree once, as a smoke test.
+//! `kubernetes-validate` runs on the same YAML files in one invocation and `checkov -d` on the
+//! same tree, so all three are measured in one run. Run: `./scripts/bench.sh` (2,000 files; it
+//! creates the pinned checkov venv); under `cargo test --benches` it lints a 100-file tree once,
+//! as a smoke test.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -93,10 +94,20 @@ fn main() {
         yaml_files.len(),
         kv * 1000.0
     );
+    let ck = support::checkov(&root);
     println!(
-        "ratio: {:.0}x (dind also reads the {} Groovy files)",
+        "checkov -d DIR --framework kubernetes, the same tree: {:.1} ms",
+        ck * 1000.0
+    );
+    println!(
+        "ratio: {:.0}x kubernetes-validate, {:.0}x checkov (dind also reads the {} Groovy files)",
         kv / best,
+        ck / best,
         count - yaml_files.len()
     );
-    let _ = std::fs::remove_dir_all(&root);
+    if std::env::var_os("DIND_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&root);
+    } else {
+        println!("tree kept at {}", root.display());
+    }
 }

@@ -20,3 +20,26 @@ pub fn kubernetes_validate(files: &[PathBuf]) -> f64 {
     assert!(!out.stdout.is_empty(), "kubernetes-validate printed nothing");
     seconds
 }
+
+/// Runs `checkov -d DIR --framework kubernetes --quiet` (from the bench venv that
+/// `scripts/bench.sh` creates, or `DIND_BENCH_VENV`); returns the seconds it took. Panics when
+/// checkov is missing or prints nothing.
+#[allow(dead_code)] // lint_tree uses it, lint_200 does not
+pub fn checkov(dir: &std::path::Path) -> f64 {
+    let venv = std::env::var("DIND_BENCH_VENV")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv-bench").to_string());
+    let checkov = PathBuf::from(venv).join("bin/checkov");
+    let start = Instant::now();
+    let out = Command::new(&checkov)
+        .args(["--framework", "kubernetes", "--quiet", "--compact", "-o", "json", "-d"])
+        .arg(dir)
+        .output()
+        .expect("checkov (run ./scripts/bench.sh to create the bench venv)");
+    let seconds = start.elapsed().as_secs_f64();
+    assert!(
+        !out.stdout.is_empty(),
+        "checkov printed nothing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    seconds
+}

@@ -5,7 +5,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use dind_core::lint::is_lintable_name;
+use dind_core::lint::{AgentUse, is_lintable_name};
+use rayon::prelude::*;
 
 /// The largest file `dind lint` reads.
 pub const MAX_INPUT: u64 = 16 << 20;
@@ -16,22 +17,57 @@ pub struct Input {
     pub label: String,
     /// Found by walking a directory (not named on the command line).
     pub walked: bool,
+    /// The file (`None` for standard input).
+    pub path: Option<PathBuf>,
     /// The text, or why it cannot be read.
     pub text: Result<String, String>,
+    /// The Groovy files that read it as their agent's whole pod (then it is linted as one).
+    pub agent_of: Vec<AgentUse>,
+    /// The Groovy files that combine it with container templates (`file:line`): it is part of
+    /// their pod, linted there.
+    pub part_of: Vec<String>,
+}
+
+impl Input {
+    fn new(label: String, walked: bool, path: Option<PathBuf>, text: Result<String, String>) -> Input {
+        Input {
+            label,
+            walked,
+            path,
+            text,
+            agent_of: Vec::new(),
+            part_of: Vec::new(),
+        }
+    }
+}
+
+/// A file to read, or an input already read (standard input, a walk's error).
+enum Entry {
+    File { path: PathBuf, walked: bool },
+    Read(Input),
+}
+
+/// Reads files on every core, keeping their order.
+pub fn read_files(files: Vec<(PathBuf, bool)>) -> Vec<Input> {
+    files
+        .into_par_iter()
+        .map(|(path, walked)| {
+            let text = read_file(&path);
+            Input::new(path.display().to_string(), walked, Some(path), text)
+        })
+        .collect()
 }
 
 /// The files to lint, in a stable order: each named path in turn; a directory's files sorted by
-/// path. An error is a path that does not exist or cannot be walked.
+/// path. An error is a path that does not exist or cannot be walked. The files are read on every
+/// core.
 pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
     let mut out = Vec::new();
     for path in paths {
         let name = path.display().to_string();
         if name == "-" {
-            out.push(Input {
-                label: "<stdin>".into(),
-                walked: false,
-                text: read_bounded(std::io::stdin().lock(), "<stdin>"),
-            });
+            let text = read_bounded(std::io::stdin().lock(), "<stdin>");
+            out.push(Entry::Read(Input::new("<stdin>".into(), false, None, text)));
         } else if path.is_dir() {
             let mut files: Vec<PathBuf> = Vec::new();
             let mut errors = Vec::new();
@@ -52,32 +88,31 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
                 }
             }
             files.sort();
-            for f in files {
-                out.push(Input {
-                    label: f.display().to_string(),
-                    walked: true,
-                    text: read_file(&f),
-                });
-            }
+            out.extend(files.into_iter().map(|path| Entry::File { path, walked: true }));
             for e in errors {
-                out.push(Input {
-                    label: name.clone(),
-                    walked: false,
-                    text: Err(format!("{name}: cannot walk: {e}")),
-                });
+                let text = Err(format!("{name}: cannot walk: {e}"));
+                out.push(Entry::Read(Input::new(name.clone(), false, None, text)));
             }
         } else {
-            out.push(Input {
-                label: name.clone(),
+            out.push(Entry::File {
+                path: path.clone(),
                 walked: false,
-                text: read_file(path),
             });
         }
     }
-    out
+    out.into_par_iter()
+        .map(|e| match e {
+            Entry::File { path, walked } => {
+                let text = read_file(&path);
+                Input::new(path.display().to_string(), walked, Some(path), text)
+            }
+            Entry::Read(i) => i,
+        })
+        .collect()
 }
 
-fn read_file(path: &Path) -> Result<String, String> {
+/// A file's text: UTF-8 without NUL bytes, at most [`MAX_INPUT`] bytes.
+pub fn read_file(path: &Path) -> Result<String, String> {
     let label = path.display().to_string();
     match std::fs::File::open(path) {
         Ok(f) => read_bounded(f, &label),

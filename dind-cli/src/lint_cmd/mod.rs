@@ -1,16 +1,23 @@
 //! `dind lint`, `dind rules`, `dind explain`.
 
 mod inputs;
+mod repository;
 mod sarif;
 pub(crate) mod settings;
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use dind_core::facts::KubeVersion;
-use dind_core::lint::{FileReport, Finding, lint_file};
+use dind_core::lint::{
+    AgentUse, FileRef, FileReport, Finding, InputKind, NoRepository, agent_context, file_refs, lint_agent_pod,
+    lint_file_in,
+};
 use dind_core::rules::Context;
 use dind_core::{Code, Severity};
+use rayon::prelude::*;
+use repository::{Repositories, Resolved};
 use serde_json::json;
 
 use crate::exit;
@@ -87,7 +94,16 @@ fn fix_input(mut input: inputs::Input, ctx: &Context, unsafe_fixes: bool) -> (in
     let Ok(text) = &input.text else {
         return (input, None);
     };
-    let outcome = match dind_core::lint::fix_file(&input.label, text, ctx, unsafe_fixes) {
+    if !input.part_of.is_empty() && input.agent_of.is_empty() {
+        // Part of a pod whose other part is Groovy: fixed through that file, not alone.
+        return (input, None);
+    }
+    let ctx = if input.agent_of.is_empty() {
+        *ctx
+    } else {
+        agent_context(ctx, &input.agent_of)
+    };
+    let outcome = match dind_core::lint::fix_file(&input.label, text, &ctx, unsafe_fixes) {
         Ok(fixed) => FixOutcome {
             label: input.label.clone(),
             fixed,
@@ -168,13 +184,20 @@ pub(crate) struct Report {
     result: Result<FileReport, String>,
     /// Findings an inline `dind: ignore` comment suppresses: reported as such, not counted.
     suppressed: Vec<Finding>,
+    /// The Groovy files (`file:line`) that read this file as their agent's pod.
+    used_by: Vec<String>,
 }
 
 /// A walked file that does not parse is skipped, not an error: a Helm or Go template, a YAML
 /// dialect, a Groovy script with syntax dind does not read. A file named on the command line
 /// that does not parse is unreadable input (exit 2).
-fn lint_input(input: inputs::Input, ctx: &Context) -> Report {
+fn lint_input(input: inputs::Input, ctx: &Context, repos: &Repositories) -> Report {
     let label = input.label;
+    let used_by: Vec<String> = input
+        .agent_of
+        .iter()
+        .map(|u| format!("{}:{}", u.file, u.line))
+        .collect();
     let text = match input.text {
         Ok(t) => t,
         Err(e) if input.walked => {
@@ -183,6 +206,7 @@ fn lint_input(input: inputs::Input, ctx: &Context) -> Report {
                 source: String::new(),
                 result: Ok(skipped_file(&e)),
                 suppressed: Vec::new(),
+                used_by: Vec::new(),
             };
         }
         Err(e) => {
@@ -191,10 +215,23 @@ fn lint_input(input: inputs::Input, ctx: &Context) -> Report {
                 source: String::new(),
                 result: Err(e),
                 suppressed: Vec::new(),
+                used_by: Vec::new(),
             };
         }
     };
-    let result = match lint_file(&label, &text, ctx) {
+    let result = if !input.agent_of.is_empty() {
+        lint_agent_pod(&text, ctx, &input.agent_of)
+    } else if !input.part_of.is_empty() {
+        Ok(skipped_file(&format!(
+            "part of the pod of {} (with its container templates): linted there",
+            input.part_of.join(", ")
+        )))
+    } else if input.path.is_some() {
+        lint_file_in(&label, &text, ctx, repos)
+    } else {
+        lint_file_in(&label, &text, ctx, &NoRepository)
+    };
+    let result = match result {
         Ok(r) => Ok(r),
         Err(e) if input.walked => {
             let why = if text.contains("{{") {
@@ -220,6 +257,7 @@ fn lint_input(input: inputs::Input, ctx: &Context) -> Report {
         source: text,
         result,
         suppressed,
+        used_by,
     }
 }
 
@@ -265,6 +303,46 @@ fn text_report(path: &str, source: &str, findings: &[Finding]) -> String {
             ));
         }
         out.push('\n');
+    }
+    out
+}
+
+/// The notes under a file's findings: which Groovy files read it as their agent's pod, and the
+/// values dind cannot tell (the first few).
+fn text_notes(r: &Report, f: &FileReport) -> String {
+    const SHOWN: usize = 3;
+    let mut out = String::new();
+    if !r.used_by.is_empty() {
+        out.push_str(&format!(
+            "  note: the agent's pod of {} (read with the Jenkins plugin's defaults: `jnlp`, the workspace volume)\n",
+            r.used_by.join(", ")
+        ));
+    }
+    if !f.unknown.is_empty() {
+        let shown: Vec<String> = f
+            .unknown
+            .iter()
+            .take(SHOWN)
+            .map(|u| {
+                format!(
+                    "line {} `{}` ({})",
+                    u.line,
+                    u.written.chars().take(60).collect::<String>(),
+                    u.why
+                )
+            })
+            .collect();
+        let more = f.unknown.len().saturating_sub(SHOWN);
+        out.push_str(&format!(
+            "  note: {} value(s) dind cannot tell, not judged: {}{}\n",
+            f.unknown.len(),
+            shown.join("; "),
+            if more > 0 {
+                format!("; and {more} more (--format json lists them)")
+            } else {
+                String::new()
+            }
+        ));
     }
     out
 }
@@ -348,6 +426,79 @@ impl Summary {
     }
 }
 
+/// Links each pod file that a Groovy input reads (`yamlFile`, `readTrusted`, `libraryResource`,
+/// `readFile`) to the files that read it: as their agent's whole pod, or as part of a template with
+/// container templates. Returns the pod files that are not inputs yet, read, to lint as well.
+fn link_agent_pods(inputs: &mut [inputs::Input], repos: &Repositories) -> Vec<inputs::Input> {
+    let refs: Vec<(usize, Vec<(FileRef, PathBuf)>)> = inputs
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, input)| {
+            let (path, text) = (input.path.as_ref()?, input.text.as_ref().ok()?);
+            let reads = ["yamlFile", "libraryResource", "readTrusted", "readFile"];
+            if InputKind::detect(&input.label, text) != InputKind::Jenkinsfile
+                || !reads.iter().any(|r| text.contains(r))
+            {
+                return None;
+            }
+            let found: Vec<(FileRef, PathBuf)> = file_refs(text)
+                .ok()?
+                .into_iter()
+                .filter_map(|r| match repos.resolve(path, &r) {
+                    Resolved::Found(p) => Some((r, p.canonicalize().ok()?)),
+                    _ => None,
+                })
+                .collect();
+            (!found.is_empty()).then_some((i, found))
+        })
+        .collect();
+    if refs.is_empty() {
+        return Vec::new();
+    }
+    let mut index: HashMap<PathBuf, usize> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| Some((x.path.as_ref()?.canonicalize().ok()?, i)))
+        .collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut new_files: Vec<(PathBuf, bool)> = Vec::new();
+    for (_, found) in &refs {
+        for (_, p) in found {
+            if !index.contains_key(p) {
+                index.insert(p.clone(), inputs.len() + new_files.len());
+                new_files.push((shown(p, &cwd), true));
+            }
+        }
+    }
+    let mut added = inputs::read_files(new_files);
+    for (i, found) in refs {
+        let (user, text) = (inputs[i].label.clone(), inputs[i].text.clone().unwrap_or_default());
+        for (r, p) in found {
+            let Some(&j) = index.get(&p) else { continue };
+            let target = if j < inputs.len() {
+                &mut inputs[j]
+            } else {
+                &mut added[j - inputs.len()]
+            };
+            let at = format!("{user}:{}", r.line);
+            if r.combined {
+                if !target.part_of.contains(&at) {
+                    target.part_of.push(at);
+                }
+            } else if !target.agent_of.iter().any(|u| u.file == user && u.line == r.line) {
+                target.agent_of.push(AgentUse::new(user.clone(), r.line, &text));
+            }
+        }
+    }
+    added
+}
+
+/// `path` relative to `cwd` when it is below it.
+fn shown(path: &Path, cwd: &Path) -> PathBuf {
+    path.strip_prefix(cwd)
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}
+
 /// Runs `dind lint`.
 pub fn run(args: LintArgs) -> u8 {
     if let Some(Err(e)) = args.kube_version.as_deref().map(KubeVersion::parse) {
@@ -381,12 +532,25 @@ pub fn run(args: LintArgs) -> u8 {
                 source: String::new(),
                 result: Ok(skipped_file(&why)),
                 suppressed: Vec::new(),
+                used_by: Vec::new(),
             }),
             _ => {
                 contexts.push(Context::new(eff.kube_version).with_selection(eff.selection));
                 inputs.push(input);
             }
         }
+    }
+    // The pod files that Groovy inputs read: linted as their agents' pods, read even when not named.
+    let added = link_agent_pods(&mut inputs, &Repositories);
+    for input in added {
+        match settings.for_file(&input.label) {
+            Ok(eff) => contexts.push(Context::new(eff.kube_version).with_selection(eff.selection)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+        inputs.push(input);
     }
     let mut diffs = String::new();
     if args.fix {
@@ -397,10 +561,11 @@ pub fn run(args: LintArgs) -> u8 {
             return exit::USAGE;
         }
     }
+    let repos = Repositories;
     let mut reports: Vec<Report> = inputs
-        .into_iter()
-        .zip(&contexts)
-        .map(|(i, ctx)| lint_input(i, ctx))
+        .into_par_iter()
+        .zip(contexts)
+        .map(|(i, ctx)| lint_input(i, &ctx, &repos))
         .collect();
     reports.extend(excluded);
     let summary = Summary::of(&reports);
@@ -429,6 +594,7 @@ pub fn run(args: LintArgs) -> u8 {
                     text.push_str(&text_report(&r.label, &r.source, &f.findings));
                     let (e, w) = counts(&f.findings);
                     text.push_str(&format!("{}: {e} error(s), {w} warning(s)\n", r.label));
+                    text.push_str(&text_notes(r, f));
                 }
             }
             text.push_str(&summary.line());
@@ -445,6 +611,8 @@ pub fn run(args: LintArgs) -> u8 {
                         "suppressed": r.suppressed.iter().map(finding_json).collect::<Vec<_>>(),
                         "pods": f.pods.iter().map(|p| json!({"label": p.label, "line": p.line})).collect::<Vec<_>>(),
                         "skipped": f.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
+                        "unknown": f.unknown.iter().map(|u| json!({"path": u.path, "line": u.line, "written": u.written, "why": u.why})).collect::<Vec<_>>(),
+                        "used_by": r.used_by,
                     }),
                 })
                 .collect();

@@ -68,12 +68,20 @@ impl JenkinsParts {
             .filter(|(i, _)| !self.combined.contains(&Some(*i)))
     }
 
-    /// The constants that hold pod YAML and that no use names, with their texts.
-    pub fn pod_constants(&self) -> Vec<&(String, GroovyText)> {
+    /// The texts that hold pod YAML and that no use names: constants (labelled by name) and
+    /// values a method returns (a shared library's `def call() { return \"\"\"...\"\"\" }`).
+    pub fn pod_constants(&self) -> Vec<(String, &GroovyText)> {
         self.scan
             .constants
             .iter()
             .filter(|(name, _)| !self.scan.uses.iter().any(|u| u.constant.as_deref() == Some(name)))
+            .map(|(name, t)| (format!("constant `{name}`"), t))
+            .chain(
+                self.scan
+                    .returned
+                    .iter()
+                    .map(|t| (format!("the value returned at line {}", t.line), t)),
+            )
             .filter(|(_, t)| holds_pod(&t.value))
             .collect()
     }
@@ -346,27 +354,31 @@ pub(super) fn report(name: &str, text: &str, ctx: &Context, repo: &dyn Repositor
             }
             YamlValue::File(r) => {
                 // The file is linted as the agent's pod under its own name; here only whether it exists.
-                if lookup(name, r, repo, &ctx, &mut out).is_some() {
-                    out.skipped.push(Skipped {
-                        line: r.line,
-                        reason: format!(
-                            "the agent's pod is `{}` (`{}`), linted under its own name",
-                            r.path,
-                            r.kind.step()
-                        ),
-                    });
-                }
+                let reason = match repo.lookup(name, r) {
+                    Lookup::Found(_) => "linted under its own name",
+                    Lookup::Missing(looked) => {
+                        missing(r, &looked, &ctx, &mut out);
+                        "missing"
+                    }
+                    Lookup::Unknown => {
+                        "which dind cannot see (a library kept elsewhere, the repository of the job, a file the build writes)"
+                    }
+                };
+                out.skipped.push(Skipped {
+                    line: r.line,
+                    reason: format!("the agent's pod is `{} '{}'`, {reason}", r.kind.step(), r.path),
+                });
             }
             YamlValue::Unknown(_) => {}
         }
     }
-    for (constant, t) in parts.pod_constants() {
+    for (what, t) in parts.pod_constants() {
         undefined(t, scan, &ctx, &mut out);
         let f = fragment(t);
         let ctx = ctx.with_templating(templating(t));
         let mut found = pods::lint_pods(&t.value, &ctx, 0, &|l| f.line(l))?;
         for p in &mut found.pods {
-            p.label = format!("constant `{constant}`: {}", p.label);
+            p.label = format!("{what}: {}", p.label);
         }
         out.extend(found);
     }

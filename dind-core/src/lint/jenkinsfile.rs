@@ -212,6 +212,8 @@ pub(crate) struct Scan {
     pub constants: Vec<(String, GroovyText)>,
     /// Every name the file declares (variables, parameters, `environment` entries).
     pub declared: std::collections::BTreeSet<String>,
+    /// The texts of `return` statements (a shared library's step that returns pod YAML).
+    pub returned: Vec<GroovyText>,
 }
 
 /// Types and modifiers that may stand before a declared name.
@@ -443,6 +445,25 @@ fn statement_start(toks: &[Token], i: usize) -> bool {
     }
 }
 
+/// Per token, whether it stands directly in a `[...]` (a list or map literal), not in a call's
+/// `(...)` or a block; one pass with a stack of the open brackets.
+fn in_brackets(toks: &[Token]) -> Vec<bool> {
+    let mut open: Vec<char> = Vec::new();
+    toks.iter()
+        .map(|t| {
+            let inside = open.last() == Some(&'[');
+            match t.tok {
+                Tok::Punct(c @ ('(' | '[' | '{')) => open.push(c),
+                Tok::Punct(')' | ']' | '}') => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            inside
+        })
+        .collect()
+}
+
 /// What a Groovy file's tokens say about pod YAML ([`Scan`]): the values of `yaml` (scripted
 /// `podTemplate(yaml: ...)`, declarative `yaml ...`) and `yamlFile`, and the string constants
 /// (`def`, typed, `final`, `static final`, `@Field`, or a script variable) with what they hold.
@@ -454,6 +475,7 @@ pub(crate) fn scan_tokens(toks: &[Token]) -> Result<Scan, String> {
         consts: BTreeMap::new(),
         error: None,
     };
+    let bracketed = in_brackets(toks);
     let mut i = 0;
     while i < toks.len() {
         match &toks[i].tok {
@@ -464,8 +486,9 @@ pub(crate) fn scan_tokens(toks: &[Token]) -> Result<Scan, String> {
                     j += 1;
                 }
                 let starts_value = matches!(ev.at(j), Some(Tok::Str { .. } | Tok::Ident(_) | Tok::Punct('(')));
-                // `it.yaml`, `x.yaml = ...` are not uses.
-                let member = i > 0 && toks[i - 1].tok == Tok::Punct('.');
+                // `it.yaml`, `x.yaml = ...` are not uses, nor a key of a map literal
+                // (`[yamlFile: 'ci/pod.yaml', ...]`, a step's default arguments).
+                let member = i > 0 && toks[i - 1].tok == Tok::Punct('.') || (named && bracketed[i]);
                 // A declarative `yaml VALUE` has its value on the same line.
                 let same_line = toks.get(j).is_some_and(|t| t.line == toks[i].line);
                 if starts_value && !member && (named || same_line) {
@@ -502,6 +525,18 @@ pub(crate) fn scan_tokens(toks: &[Token]) -> Result<Scan, String> {
                     i = k.max(i + 1);
                     continue;
                 }
+            }
+            Tok::Ident(id)
+                if id == "return"
+                    && matches!(ev.at(i + 1), Some(Tok::Str { .. } | Tok::Ident(_) | Tok::Punct('(')))
+                    && toks.get(i + 1).is_some_and(|t| t.line == toks[i].line) =>
+            {
+                let (value, k) = ev.expr(i + 1, 0);
+                if let YamlValue::Text(t) = value {
+                    ev.scan.returned.push(t);
+                }
+                i = k.max(i + 1);
+                continue;
             }
             Tok::Ident(name)
                 if ev.at(i + 1) == Some(&Tok::Punct('='))

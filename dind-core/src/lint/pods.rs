@@ -375,13 +375,32 @@ impl<'a> BuiltTemplate<'a> {
         Some(self.fragments[f].line(l))
     }
 
+    /// The line where a fragment wrote `field` of the built pod's container `i` (matched by
+    /// name), when one did.
+    fn fragment_field_line(&self, i: usize, field: &str, path: &str) -> Option<usize> {
+        let name = self.pod.pointer(&format!("/spec/containers/{i}/name"))?.as_str()?;
+        self.owners.iter().rev().find_map(|&(f, j)| {
+            let (_, site) = self.read[f].pod.as_ref()?;
+            let c = site.pod.pointer(&format!("/spec/containers/{j}"))?;
+            if c.get("name").and_then(Value::as_str) != Some(name) || c.get(field).is_none() {
+                return None;
+            }
+            let own = path.replacen(&format!("spec.containers[{i}]"), &format!("spec.containers[{j}]"), 1);
+            self.fragment_line(f, &own)
+        })
+    }
+
     /// The file line of the pod's `path`: the template argument that wrote the field, the
     /// fragment's line for a field from a `yaml`, else the template's own line. Lint and `--fix`
     /// report a finding at this same line.
     pub fn line_of(&self, path: &str) -> usize {
         if let Some((i, field)) = container_field(path) {
             if let Some(Some(lines)) = self.origin.get(i) {
-                return lines.fields.get(field).copied().unwrap_or(lines.line);
+                if let Some(&l) = lines.fields.get(field) {
+                    return l;
+                }
+                // A field the template leaves to its `yaml` (a probe, mounts): where that wrote it.
+                return self.fragment_field_line(i, field, path).unwrap_or(lines.line);
             }
             if let Some(&(f, j)) = self.owners.get(i) {
                 let own = path.replacen(&format!("spec.containers[{i}]"), &format!("spec.containers[{j}]"), 1);

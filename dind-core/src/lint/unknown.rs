@@ -56,13 +56,19 @@ impl Templating {
     }
 }
 
-/// `${NAME}` or `${NAME:-default}`: a `$` then `{`, a name, and a `}`.
+/// What the Kubernetes plugin itself fills into a container's words when it makes the pod (the
+/// agent's secret and name, in the `jnlp` arguments JCasC and the Helm chart write): known to be
+/// plain words, never templating.
+const PLUGIN_REFS: &[&str] = &["computer.jnlpmac", "computer.name"];
+
+/// `${NAME}` or `${NAME:-default}`: a `$` then `{`, a name, and a `}` (the plugin's own
+/// references excepted).
 fn has_dollar_brace(s: &str) -> bool {
     s.match_indices("${").any(|(i, _)| {
         let rest = &s[i + 2..];
         rest.find('}').is_some_and(|end| {
             let name = &rest[..end];
-            name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && !PLUGIN_REFS.contains(&name)
         })
     })
 }

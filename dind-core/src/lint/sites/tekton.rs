@@ -259,7 +259,10 @@ fn reference(s: &str) -> Option<(&str, Option<&str>, usize)> {
         };
     }
     for q in ['"', '\''] {
-        if let Some(name) = inner.strip_prefix(&format!("[{q}")).and_then(|r| r.strip_suffix(&format!("{q}]"))) {
+        if let Some(name) = inner
+            .strip_prefix(&format!("[{q}"))
+            .and_then(|r| r.strip_suffix(&format!("{q}]")))
+        {
             return Some((name, None, len));
         }
     }
@@ -493,8 +496,15 @@ mod tests {
             {"name": "build", "container": {"image": "docker:29.7.2-cli"},
              "sidecars": [{"name": "dind", "image": "docker:29.7.2-dind"}]}]}});
         let Found::Pods(sites) = locate(&argo) else { panic!() };
-        assert!(sites[0].label.contains("read as an Argo workflow"), "{}", sites[0].label);
-        assert_eq!(sites[0].paths.map("spec.containers[1]"), "spec.templates[0].sidecars[0]");
+        assert!(
+            sites[0].label.contains("read as an Argo workflow"),
+            "{}",
+            sites[0].label
+        );
+        assert_eq!(
+            sites[0].paths.map("spec.containers[1]"),
+            "spec.templates[0].sidecars[0]"
+        );
         let tekton = json!({"apiVersion": "ci.example.com/v1", "kind": "BuildTask", "spec": {
             "steps": [{"name": "b", "image": "docker:29.7.2-cli"}]}});
         let Found::Pods(sites) = locate(&tekton) else { panic!() };
