@@ -390,3 +390,166 @@ fn buildkit_pods_keep_their_paths_and_lines() {
         assert_finds(&lint("buildkit.yaml", &edit(&text, from, to)), code, line, path);
     }
 }
+
+/// A repository of fixture files, for the Groovy files that name pod files.
+struct Fixtures(&'static str);
+
+impl dind::lint::Repository for Fixtures {
+    fn lookup(&self, _: &str, r: &dind::lint::FileRef) -> dind::lint::Lookup {
+        let path = format!(
+            "{}/tests/fixtures/real/{}/{}",
+            env!("CARGO_MANIFEST_DIR"),
+            self.0,
+            r.path
+        );
+        match std::fs::read_to_string(&path) {
+            Ok(text) => dind::lint::Lookup::Found(text),
+            Err(_) => dind::lint::Lookup::Missing(path),
+        }
+    }
+}
+
+#[test]
+fn jenkins_shapes_as_written_are_clean_and_every_pod_is_found() {
+    for (name, as_name, pods) in [
+        ("jenkins-values.yaml", "values.yaml", 3),
+        ("jcasc-containers.yaml", "casc.yaml", 2),
+        ("Jenkinsfile.podyaml", "Jenkinsfile", 1),
+        ("library/vars/dindAgent.groovy", "vars/dindAgent.groovy", 1),
+    ] {
+        let r = lint(as_name, &fixture(name));
+        assert!(r.findings.is_empty(), "{name}: {:#?}", found(&r));
+        assert!(r.unknown.is_empty(), "{name}: {:#?}", r.unknown);
+        assert_eq!(r.pods.len(), pods, "{name}: {:#?}", r.pods);
+    }
+}
+
+#[test]
+fn jenkins_shapes_find_near_misses_at_the_value_s_own_line() {
+    let values = fixture("jenkins-values.yaml");
+    let cases = [
+        // The default agent's additional container.
+        (
+            "      privileged: true\n      resources:",
+            "      resources:",
+            "DIND007",
+            52,
+        ),
+        ("        tag: 29.7.2-dind", "        tag: dind", "DIND009", 55),
+        (
+            "    - type: EmptyDir\n      mountPath: /var/lib/docker\n",
+            "",
+            "DIND008",
+            50,
+        ),
+        // Inside the JCasC script's block string.
+        ("                    privileged: true\n", "", "DIND007", 17),
+        // Inside `yamlTemplate`: the probe the template leaves to it.
+        (
+            "            periodSeconds: 1\n            failureThreshold: 120\n  additionalAgents",
+            "            periodSeconds: 10\n            failureThreshold: 120\n  additionalAgents",
+            "DIND024",
+            66,
+        ),
+    ];
+    for (from, to, code, line) in cases {
+        let r = lint("values.yaml", &edit(&values, from, to));
+        assert!(
+            found(&r).iter().any(|(c, l, _)| c == code && *l == line),
+            "{code} at {line}: {:#?}",
+            found(&r)
+        );
+    }
+    // The same values under Flux's HelmRelease `spec.values`.
+    let release = format!(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: jenkins}}\nspec:\n  values:\n{}",
+        edit(&values, "        tag: 29.7.2-dind", "        tag: dind")
+            .lines()
+            .filter(|l| !l.starts_with('#') && *l != "jenkins:")
+            .map(|l| format!("  {l}\n"))
+            .collect::<String>()
+    );
+    let r = lint("release.yaml", &release);
+    assert!(
+        found(&r).iter().any(|(c, l, _)| c == "DIND009" && *l == 57),
+        "{:#?}",
+        found(&r)
+    );
+
+    let casc = fixture("jcasc-containers.yaml");
+    for (from, to, code, line) in [
+        ("          privileged: true\n", "", "DIND007", 10),
+        (
+            "              value: unix:///run/dind/docker.sock",
+            "              value: tcp://localhost:2375",
+            "DIND004",
+            38,
+        ),
+        (
+            "        - emptyDirVolume:\n            mountPath: /var/lib/docker\n",
+            "",
+            "DIND008",
+            10,
+        ),
+    ] {
+        let r = lint("casc.yaml", &edit(&casc, from, to));
+        assert!(
+            found(&r).iter().any(|(c, l, _)| c == code && *l == line),
+            "{code} at {line}: {:#?}",
+            found(&r)
+        );
+    }
+
+    let groovy = fixture("Jenkinsfile.podyaml");
+    let r = lint("Jenkinsfile", &edit(&groovy, "          privileged: true\n", ""));
+    assert_finds(&r, "DIND007", 19, "spec.containers[1].securityContext.privileged");
+    let r = lint(
+        "Jenkinsfile",
+        &edit(
+            &groovy,
+            "          value: unix:///run/dind/docker.sock",
+            "          value: tcp://localhost:2375",
+        ),
+    );
+    assert_finds(&r, "DIND004", 13, "spec.containers[0].env[0].value");
+
+    let field = fixture("library/vars/dindAgent.groovy");
+    let r = lint(
+        "vars/dindAgent.groovy",
+        &edit(&field, "    image: docker:29.7.2-dind", "    image: docker:dind"),
+    );
+    assert_finds(&r, "DIND009", 17, "spec.containers[1].image");
+}
+
+#[test]
+fn pod_files_are_read_as_the_agents_of_the_groovy_that_names_them() {
+    let ctx = Context::default();
+    let jenkinsfile = fixture("repo/Jenkinsfile");
+    let r = dind::lint::lint_file_in("repo/Jenkinsfile", &jenkinsfile, &ctx, &Fixtures("repo")).unwrap();
+    assert!(r.findings.is_empty(), "{:#?}", found(&r));
+    assert!(r.skipped[0].reason.contains("ci/pod.yaml"), "{:#?}", r.skipped);
+    // The file, as the agent's pod: clean, and a near miss at its own line.
+    let users = [dind::lint::AgentUse::new("repo/Jenkinsfile", 5, &jenkinsfile)];
+    let pod = fixture("repo/ci/pod.yaml");
+    let r = dind::lint::lint_agent_pod(&pod, &ctx, &users).unwrap();
+    assert!(r.findings.is_empty(), "{:#?}", found(&r));
+    assert!(r.pods[0].label.contains("agent of repo/Jenkinsfile:5"));
+    let r = dind::lint::lint_agent_pod(
+        &edit(&pod, "    securityContext: {privileged: true}\n", ""),
+        &ctx,
+        &users,
+    )
+    .unwrap();
+    assert_finds(&r, "DIND007", 11, "spec.containers[1].securityContext.privileged");
+    // A missing file is DIND035 at the step's line.
+    let missing = edit(&jenkinsfile, "ci/pod.yaml", "ci/nope.yaml");
+    let r = dind::lint::lint_file_in("repo/Jenkinsfile", &missing, &ctx, &Fixtures("repo")).unwrap();
+    assert_finds(&r, "DIND035", 5, "");
+    // A library step's resource.
+    let step = fixture("library/vars/kanikoAgent.groovy");
+    let r = dind::lint::lint_file_in("vars/kanikoAgent.groovy", &step, &ctx, &Fixtures("library/resources")).unwrap();
+    assert!(
+        r.findings.is_empty() && r.skipped[0].reason.contains("podtemplates/dind.yaml"),
+        "{r:#?}"
+    );
+}
