@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::casc::pointer;
 use super::pods::diagnose;
 use super::sites::{self, Found};
 use crate::fix::{Applicability, Fix, PodEdit, apply_to_value};
@@ -652,18 +653,6 @@ impl Block {
             depth: e.depth,
         }
     }
-}
-
-/// A JSON pointer for a document path of keys and indexes.
-fn pointer(path: &str) -> Option<String> {
-    let mut p = String::new();
-    for s in crate::fix::segments(path)? {
-        match s {
-            crate::fix::Segment::Key(k) => p.push_str(&format!("/{}", k.replace('~', "~0").replace('/', "~1"))),
-            crate::fix::Segment::Index(i) => p.push_str(&format!("/{i}")),
-        }
-    }
-    Some(p)
 }
 
 /// The paths of the template `yaml` values of a JCasC text's documents.
