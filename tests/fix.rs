@@ -203,8 +203,8 @@ fn pods_of(text: &str) -> Vec<serde_json::Value> {
     out
 }
 
-/// The YAML texts of a fixture: the file, its JCasC templates, or its Jenkinsfile `yaml`
-/// literals.
+/// The YAML texts of a fixture: the file, its JCasC templates, or the pod YAML of its
+/// Jenkinsfile as Groovy evaluates it.
 fn yaml_texts(name: &str, text: &str) -> Vec<String> {
     if name.ends_with(".yaml") && text.lines().any(|l| l == "jenkins:") {
         let doc = &dind::yaml::read_documents(text, dind::yaml::Limits::default()).unwrap()[0];
@@ -224,11 +224,7 @@ fn yaml_texts(name: &str, text: &str) -> Vec<String> {
     } else if name.ends_with(".yaml") {
         vec![text.to_string()]
     } else {
-        dind::lint::jenkinsfile_literals(text)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.value)
-            .collect()
+        dind::lint::jenkins_pod_yaml(text).unwrap()
     }
 }
 
@@ -299,10 +295,14 @@ fn a_fixed_jenkinsfile_evaluates_in_groovy_to_the_fixed_yaml() {
         if lits.is_empty() || lits.iter().any(|l| !l.problems.is_empty()) {
             continue;
         }
+        // What dind reads as the pod: the literal as Groovy evaluates it (constants, strips).
+        let Some(yaml) = dind::lint::jenkins_pod_yaml(&fixed).unwrap().pop() else {
+            continue;
+        };
         let path = dir.join(name.replace('/', "-"));
         std::fs::write(&path, &fixed).unwrap();
         files.push(path);
-        expected.push((name, lits[0].value.clone()));
+        expected.push((name, yaml));
     }
     assert!(files.len() >= 3, "too few fixed Jenkinsfiles: {}", files.len());
     let results = common::groovy(&files);
@@ -407,6 +407,78 @@ fn jcasc_templates_that_cannot_be_mapped_are_refused_with_the_reason() {
     let fixed = fix_file("casc.yaml", &block("|", 10), &Context::default(), true).unwrap();
     assert!(fixed.text.contains("allowPrivilegeEscalation: true"));
     assert!(fixed.refused.is_empty(), "{:?}", fixed.refused);
+}
+
+/// The Jenkins chart's values: a `podTemplates` string dind cannot map back (not a `|` or `|-`
+/// block) is left byte for byte and its fixes refused with the reason, at the line lint reports;
+/// the same string as a block is fixed in place, and a fix no template field can express says so.
+#[test]
+fn chart_values_strings_that_cannot_be_mapped_are_refused_with_the_reason() {
+    let templates = "- name: docker\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n    privileged: false\n    resourceRequestMemory: 1Gi\n";
+    let values = |string: String| {
+        format!(
+            "agent:\n  volumes:\n  - type: EmptyDir\n    mountPath: /var/lib/docker\n  podTemplates:\n    docker: {string}\n"
+        )
+    };
+    let block = |header: &str| {
+        let body: String = templates.lines().map(|l| format!("      {l}\n")).collect();
+        values(format!("{header}\n{body}")).replacen("\n\n", "\n", 1)
+    };
+    let cases = [
+        ("a folded (`>`) scalar", block(">")),
+        ("a quoted string", values(serde_json::to_string(templates).unwrap())),
+    ];
+    for (kind, text) in cases {
+        let found = census("values.yaml", &text);
+        assert!(
+            found.keys().any(|(c, _)| *c == Code::parse("DIND007")),
+            "{kind}: {found:?}\n{text}"
+        );
+        let fixed = fix_file("values.yaml", &text, &Context::default(), true).unwrap();
+        assert_eq!(fixed.text, text, "{kind}: the file must stay as it was");
+        let refused = fixed
+            .refused
+            .iter()
+            .find(|r| r.diagnostic.code == Code::parse("DIND007"))
+            .unwrap_or_else(|| panic!("{kind}: DIND007 not refused: {:?}", fixed.refused));
+        assert!(refused.reason.contains(kind), "{kind}: {}", refused.reason);
+        assert!(
+            refused.reason.contains("agent.podTemplates.docker"),
+            "{}",
+            refused.reason
+        );
+        let lint_line = lint_file("values.yaml", &text, &Context::default())
+            .unwrap()
+            .findings
+            .iter()
+            .find(|f| f.diagnostic.code == Code::parse("DIND007"))
+            .map(|f| f.line);
+        assert_eq!(Some(refused.line), lint_line, "{kind}");
+    }
+    let text = block("|");
+    let fixed = fix_file("values.yaml", &text, &Context::default(), true).unwrap();
+    assert_eq!(
+        fixed.text,
+        text.replace("privileged: false", "privileged: true"),
+        "{:?}",
+        fixed.refused
+    );
+    assert_eq!(fixed.applied.len(), 1);
+    assert_eq!(fixed.applied[0].line, 11);
+    // A probe has no template field: the fix says where to write it instead.
+    let text = "jenkins:\n  clouds:\n  - kubernetes:\n      templates:\n      - name: dind\n        containers:\n        - name: dind\n          image: docker:29.7.2-dind\n          privileged: true\n          resourceRequestMemory: 1Gi\n          args: dockerd --host=tcp://127.0.0.1:2375\n          envVars:\n          - envVar: {key: DOCKER_TLS_CERTDIR, value: \"\"}\n        - name: build\n          image: docker:29.7.2-cli\n          command: cat\n          ttyEnabled: true\n          envVars:\n          - envVar: {key: DOCKER_HOST, value: \"tcp://127.0.0.1:2375\"}\n        volumes:\n        - emptyDirVolume: {mountPath: /var/lib/docker}\n";
+    let fixed = fix_file("casc.yaml", text, &Context::default(), true).unwrap();
+    let probe = fixed
+        .refused
+        .iter()
+        .find(|r| r.diagnostic.code == Code::parse("DIND010"))
+        .unwrap_or_else(|| panic!("{:?}", fixed.refused));
+    assert!(
+        probe.reason.contains("set it in the template's `yaml`"),
+        "{}",
+        probe.reason
+    );
+    assert_eq!(fixed.text, text);
 }
 
 /// `--fix` reports each finding at the line lint reports it: for a `containerTemplate`, the line

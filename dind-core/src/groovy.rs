@@ -544,6 +544,104 @@ pub fn strip_margin(s: &str, margin: char) -> String {
     join_lines(out, s)
 }
 
+/// How Groovy takes a prefix off every line of a string: `stripIndent()` or `stripMargin(c)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Strip {
+    /// `stripIndent()` ([`strip_indent`]).
+    Indent,
+    /// `stripMargin(c)` ([`strip_margin`]).
+    Margin(char),
+}
+
+impl Strip {
+    /// The string as Groovy strips it.
+    ///
+    /// ```
+    /// use dind_core::groovy::Strip;
+    /// assert_eq!(Strip::Margin('|').apply("  |a\n  |b"), "a\nb");
+    /// ```
+    pub fn apply(self, s: &str) -> String {
+        match self {
+            Strip::Indent => strip_indent(s),
+            Strip::Margin(c) => strip_margin(s, c),
+        }
+    }
+}
+
+/// A string as [`Strip`] leaves it, mapped back to the string it came from, for edits of the
+/// stripped value made in the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stripped {
+    /// The stripped string.
+    pub value: String,
+    /// For each byte of `value`, and for its end, the byte offset in the original.
+    pub offsets: Vec<usize>,
+    /// For each line of `value`, what stripping took off its start.
+    pub prefixes: Vec<String>,
+}
+
+/// Strips `s` as Groovy does, keeping where each byte came from; `None` for a string with `\r`
+/// (Groovy reads `\r` and `\r\n` as line breaks and writes `\n`, which no byte map can say).
+///
+/// ```
+/// use dind_core::groovy::{Strip, strip_mapped};
+/// let s = "\n    a:\n      b: 1\n";
+/// let m = strip_mapped(s, Strip::Indent).unwrap();
+/// assert_eq!(m.value, "\na:\n  b: 1\n");
+/// assert_eq!(&s[m.offsets[1]..m.offsets[1] + 2], "a:");
+/// assert_eq!(m.prefixes[1], "    ");
+/// ```
+pub fn strip_mapped(s: &str, strip: Strip) -> Option<Stripped> {
+    if s.contains('\r') {
+        return None;
+    }
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    for l in s.split_inclusive('\n') {
+        lines.push((at, l.strip_suffix('\n').unwrap_or(l)));
+        at += l.len();
+    }
+    let blank = |l: &str| l.chars().all(java_whitespace);
+    let indent = lines
+        .iter()
+        .filter(|(_, l)| !blank(l))
+        .map(|(_, l)| l.chars().take_while(|&c| java_whitespace(c)).count())
+        .min()
+        .unwrap_or(0);
+    let mut out = Stripped {
+        value: String::with_capacity(s.len()),
+        offsets: Vec::with_capacity(s.len() + 1),
+        prefixes: Vec::with_capacity(lines.len()),
+    };
+    for (start, l) in lines {
+        let cut = match strip {
+            Strip::Indent if indent == 0 => 0,
+            Strip::Indent if blank(l) => l.len(),
+            Strip::Indent => l.char_indices().nth(indent).map_or(l.len(), |(i, _)| i),
+            Strip::Margin(c) => {
+                let lead = l.len() - l.trim_start_matches(|x: char| x <= ' ').len();
+                if l[lead..].starts_with(c) {
+                    lead + c.len_utf8()
+                } else {
+                    0
+                }
+            }
+        };
+        out.prefixes.push(l[..cut].to_string());
+        out.value.push_str(&l[cut..]);
+        out.offsets.extend(start + cut..start + l.len());
+        if start + l.len() < s.len() {
+            out.value.push('\n');
+            out.offsets.push(start + l.len());
+        }
+    }
+    out.offsets.push(s.len());
+    // The map must say exactly what Groovy does.
+    (out.value == strip.apply(s)).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,25 @@ pub(super) struct Template<'a> {
     pub yaml: Option<Fragment>,
     /// Whether its strings went through Helm's `tpl` (a `{{` in them is unknown).
     pub helm: bool,
+    /// Where a field below the template (`containers[0].privileged`) is written in the text, for
+    /// `--fix`: the document path to edit, or why it cannot be edited.
+    pub written: Box<dyn Fn(&str) -> Written + 'a>,
+}
+
+/// What is called with each set of templates that inherit from one another, and how many of
+/// them are written in the values at hand.
+pub(super) type EachSet<'f> = dyn FnMut(&[Template<'_>], usize) -> Result<(), String> + 'f;
+
+/// Where a pod template's field is written in the text, for `--fix`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Written {
+    /// At this document path, as the field's value (created there when absent).
+    Same(String),
+    /// At this document path as an image tag, the field being `prefix` and the tag (the chart's
+    /// `image.repository` and `image.tag`).
+    Tag { path: String, prefix: String },
+    /// Nowhere dind can edit, and why.
+    No(String),
 }
 
 impl Template<'_> {
@@ -168,6 +187,8 @@ impl Template<'_> {
 /// the merge strategy, and the parents it names that are not in the file.
 struct Unwrapped {
     node: Node,
+    /// The templates it is made of, parents first, itself last.
+    chain: Vec<usize>,
     fragments: Vec<Fragment>,
     strategy: Option<MergeStrategy>,
     inherit_strategy: bool,
@@ -323,6 +344,7 @@ fn unwrap(all: &[Template<'_>], i: usize, seen: &mut Vec<usize>) -> Unwrapped {
     seen.pop();
     let own = Unwrapped {
         node: t.node(),
+        chain: vec![i],
         fragments: t.yaml.clone().into_iter().collect(),
         strategy: t.strategy(),
         inherit_strategy: t.inherits_strategy(),
@@ -343,8 +365,11 @@ fn join(parent: Unwrapped, child: Unwrapped) -> Unwrapped {
     fragments.extend(child.fragments);
     let mut missing = parent.missing;
     missing.extend(child.missing);
+    let mut chain = parent.chain;
+    chain.extend(child.chain);
     Unwrapped {
         node: combine_template(&parent.node, &child.node),
+        chain,
         fragments,
         strategy,
         inherit_strategy: parent.inherit_strategy,
@@ -352,12 +377,16 @@ fn join(parent: Unwrapped, child: Unwrapped) -> Unwrapped {
     }
 }
 
+/// The context a JCasC template's pod is judged in: the Jenkins runner, `${...}` substituted.
+fn template_context(ctx: &Context) -> Context {
+    ctx.with_runner(Runner::Jenkins)
+        .with_templating(Templating::SUBSTITUTED)
+}
+
 /// Lints pod templates that may inherit from one another (one cloud's `templates`): each one's
 /// pod as the plugin builds it.
 pub(super) fn lint_templates(all: &[Template<'_>], ctx: &Context, out: &mut Outcome) -> Result<(), String> {
-    let ctx = ctx
-        .with_runner(Runner::Jenkins)
-        .with_templating(Templating::SUBSTITUTED);
+    let ctx = template_context(ctx);
     for i in 0..all.len() {
         let u = unwrap(all, i, &mut Vec::new());
         let pod: TemplatePod = template_pod(&u.node, 0);
@@ -379,6 +408,57 @@ pub(super) fn lint_templates(all: &[Template<'_>], ctx: &Context, out: &mut Outc
         out.extend(lint_template(&pod, &u.fragments, strategy, &label, &ctx)?);
     }
     Ok(())
+}
+
+/// The pod one of a list of templates builds, with the rules' findings on it, for `--fix`.
+pub(super) struct Judged {
+    /// The template, by index in the list.
+    pub template: usize,
+    /// The templates it is made of, parents first, itself last.
+    pub chain: Vec<usize>,
+    /// The pod.
+    pub pod: serde_json::Value,
+    /// The findings, each with the line lint reports it at.
+    pub diagnostics: Vec<(crate::Diagnostic, usize)>,
+}
+
+/// Every template's pod and findings, as [`lint_templates`] judges them.
+pub(super) fn judge_templates(all: &[Template<'_>], ctx: &Context) -> Result<Vec<Judged>, String> {
+    let ctx = template_context(ctx);
+    let mut out = Vec::new();
+    for i in 0..all.len() {
+        let u = unwrap(all, i, &mut Vec::new());
+        let pod: TemplatePod = template_pod(&u.node, 0);
+        if pod.containers.is_empty() && u.fragments.is_empty() {
+            continue;
+        }
+        let strategy = u.strategy.unwrap_or_default();
+        let built = super::pods::BuiltTemplate::new(&pod, &u.fragments, strategy)?;
+        let site = super::sites::Site {
+            label: all[i].label.clone(),
+            pod: built.pod.clone(),
+            paths: super::sites::PathMap::identity(),
+            runner: Runner::Jenkins,
+        };
+        let Ok(d) = super::pods::diagnose(&site, &ctx) else {
+            continue;
+        };
+        let diagnostics = d
+            .diagnostics
+            .into_iter()
+            .map(|x| {
+                let line = built.line_of(&x.path);
+                (x, line)
+            })
+            .collect();
+        out.push(Judged {
+            template: i,
+            chain: u.chain,
+            pod: built.pod,
+            diagnostics,
+        });
+    }
+    Ok(out)
 }
 
 /// The label of a JCasC template: its `name`, else its `label`, else its index.
@@ -498,9 +578,11 @@ pub(super) fn templates_of_list<'a>(
             format!("{at}[{ti}]")
         };
         let base = path.clone();
+        let written_at = path.clone();
         templates.push(Template {
             label: template_label(prefix, t, ti),
             value: t,
+            written: Box::new(move |p: &str| Written::Same(format!("{written_at}.{p}"))),
             line_of: Box::new(move |p: &str| {
                 let full = if p.is_empty() {
                     base.clone()

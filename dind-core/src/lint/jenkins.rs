@@ -87,15 +87,16 @@ impl JenkinsParts {
     }
 
     /// The literals that hold a pod on their own (not combined with container templates), for
-    /// `--fix`: standalone uses and pod constants that are one literal as written.
-    pub fn standalone_literals(&self) -> Vec<GroovyLiteral> {
-        let mut out: Vec<usize> = Vec::new();
+    /// `--fix`: standalone uses and pod constants that are one literal as written, or one literal
+    /// stripped once (`.stripIndent()`, `.stripMargin()`), with the strip.
+    pub fn standalone_literals(&self) -> Vec<(GroovyLiteral, Option<crate::groovy::Strip>)> {
+        let mut out: Vec<(usize, Option<crate::groovy::Strip>)> = Vec::new();
         let mut add = |v: &YamlValue| {
             if let YamlValue::Text(t) = v
                 && let Some(i) = t.literal
-                && !out.contains(&i)
+                && !out.contains(&(i, t.strip))
             {
-                out.push(i);
+                out.push((i, t.strip));
             }
         };
         for (_, u) in self.standalone() {
@@ -115,8 +116,8 @@ impl JenkinsParts {
             })
             .collect();
         out.into_iter()
-            .filter(|i| !combined.contains(i))
-            .filter_map(|i| self.scan.literals.get(i).cloned())
+            .filter(|(i, _)| !combined.contains(i))
+            .filter_map(|(i, strip)| Some((self.scan.literals.get(i)?.clone(), strip)))
             .collect()
     }
 }

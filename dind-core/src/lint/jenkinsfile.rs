@@ -122,9 +122,20 @@ pub(crate) struct GroovyText {
     pub literal: Option<usize>,
     /// The literals it is made of (indexes among the file's literals).
     pub parts: Vec<usize>,
+    /// How Groovy strips `literal` to make the value (`.stripIndent()`), if it does.
+    pub strip: Option<groovy::Strip>,
 }
 
 impl GroovyText {
+    /// Records that the value was stripped: one literal stripped once stays mapped to its
+    /// literal, for `--fix`; anything more is no literal.
+    fn stripped(&mut self, strip: groovy::Strip) {
+        if self.strip.is_some() {
+            self.literal = None;
+        }
+        self.strip = Some(strip);
+    }
+
     fn join(mut self, other: GroovyText) -> GroovyText {
         self.value.push_str(&other.value);
         // The other's first line continues this one's last.
@@ -293,6 +304,7 @@ impl Evaluator<'_> {
             unresolved,
             literal: Some(index),
             parts: vec![index],
+            strip: None,
         })
     }
 
@@ -402,12 +414,13 @@ impl Evaluator<'_> {
                 YamlValue::Text(mut t) => match m.as_str() {
                     "stripIndent" if margin.is_none() => {
                         t.value = groovy::strip_indent(&t.value);
-                        t.literal = None;
+                        t.stripped(groovy::Strip::Indent);
                         YamlValue::Text(t)
                     }
                     "stripMargin" => {
-                        t.value = groovy::strip_margin(&t.value, margin.unwrap_or('|'));
-                        t.literal = None;
+                        let margin = margin.unwrap_or('|');
+                        t.value = groovy::strip_margin(&t.value, margin);
+                        t.stripped(groovy::Strip::Margin(margin));
                         YamlValue::Text(t)
                     }
                     "toString" => YamlValue::Text(t),

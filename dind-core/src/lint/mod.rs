@@ -183,8 +183,30 @@ pub fn lint_jenkinsfile(text: &str, ctx: &Context) -> Result<Vec<Finding>, Strin
 
 /// The `yaml` literals of a Jenkinsfile that hold a pod on their own (not combined with
 /// container templates), for `--fix`.
-pub(crate) fn standalone_literals(text: &str) -> Result<Vec<GroovyLiteral>, String> {
+pub(crate) fn standalone_literals(text: &str) -> Result<Vec<(GroovyLiteral, Option<crate::groovy::Strip>)>, String> {
     jenkins::jenkins_parts(text).map(|p| p.standalone_literals())
+}
+
+/// The pod YAML a Groovy file gives the Kubernetes plugin on its own, as Groovy evaluates it
+/// (constants resolved, `.stripIndent()`/`.stripMargin()` applied, known strings joined): each
+/// `yaml` use that no `containerTemplate` combines with, in order, then the pod constants no
+/// use names. Values dind cannot know are left out.
+///
+/// ```
+/// let groovy = "def POD = \"\"\"\n    spec:\n      containers: []\n    \"\"\".stripIndent()\npodTemplate(yaml: POD) {}\n";
+/// assert_eq!(dind_core::lint::jenkins_pod_yaml(groovy).unwrap(), vec!["\nspec:\n  containers: []\n".to_string()]);
+/// ```
+pub fn jenkins_pod_yaml(text: &str) -> Result<Vec<String>, String> {
+    let parts = jenkins::jenkins_parts(text)?;
+    let mut out: Vec<String> = parts
+        .standalone()
+        .filter_map(|(_, u)| match &u.value {
+            jenkinsfile::YamlValue::Text(t) => Some(t.value.clone()),
+            _ => None,
+        })
+        .collect();
+    out.extend(parts.pod_constants().into_iter().map(|(_, t)| t.value.clone()));
+    Ok(out)
 }
 
 fn jenkins_report(name: &str, text: &str, ctx: &Context, repo: &dyn Repository) -> Result<FileReport, String> {
@@ -225,7 +247,7 @@ impl TemplateLines {
 }
 
 /// Whether a document is JCasC: a `jenkins:` mapping that is not an umbrella chart's values.
-fn is_jcasc(doc: &serde_json::Value) -> bool {
+pub(super) fn is_jcasc(doc: &serde_json::Value) -> bool {
     doc.get("jenkins")
         .and_then(serde_json::Value::as_object)
         .is_some_and(|j| {

@@ -144,7 +144,13 @@ impl<'a> Editor<'a> {
     /// when the text's last line has none.
     fn insert_at_end(&self, end: usize, text: String) -> Vec<TextEdit> {
         let mut edits = Vec::new();
-        let at = end.min(self.src.len());
+        let mut at = end.min(self.src.len());
+        // A last line of only spaces (a Groovy literal's closing indentation) stays last.
+        if let Some(nl) = self.src[..at].rfind('\n')
+            && self.src[nl + 1..at].chars().all(|c| c == ' ' || c == '\t')
+        {
+            at = nl + 1;
+        }
         if at == self.src.len() && !self.src.is_empty() && !self.src.ends_with('\n') {
             edits.push(TextEdit {
                 depth: 0,

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::lint::Outcome;
-use crate::lint::casc::{self, Lines, Template};
+use crate::lint::casc::{self, Lines, Template, Written};
 use crate::lint::pods::Fragment;
 use crate::rules::Context;
 use crate::yaml::{Document, Limits, read_documents};
@@ -147,6 +147,79 @@ pub(crate) fn values_in(doc: &Value) -> Vec<Held<'_>> {
         for (k, v) in m {
             if !k.contains(['.', '[']) && is_chart_values(v) {
                 out.push(Held::At(k.clone(), v));
+            }
+        }
+    }
+    out
+}
+
+/// What a string in the chart's values holds, for `--fix`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Text {
+    /// The chart's values, as YAML (an Argo CD `helm.values`).
+    Values,
+    /// A list of JCasC pod templates (`agent.podTemplates.NAME`).
+    Templates,
+    /// JCasC documents (`controller.JCasC.configScripts.NAME`).
+    Jcasc,
+    /// Pod YAML merged into a template (`yamlTemplate`).
+    Pod,
+}
+
+/// The strings of a document's chart values that hold YAML dind reads, by document path.
+pub(crate) fn texts_in(doc: &Value) -> Vec<(String, Text)> {
+    let mut out = Vec::new();
+    let strings = |v: Option<&Value>, at: String, kind: Text, out: &mut Vec<(String, Text)>| {
+        for (k, s) in v.and_then(Value::as_object).into_iter().flatten() {
+            if s.is_string() {
+                out.push((format!("{at}.{k}"), kind));
+            }
+        }
+    };
+    let agent = |a: Option<&Value>, at: String, out: &mut Vec<(String, Text)>| {
+        if a.and_then(|a| a.get("yamlTemplate")).is_some_and(Value::is_string) {
+            out.push((format!("{at}.yamlTemplate"), Text::Pod));
+        }
+        strings(
+            a.and_then(|a| a.get("podTemplates")),
+            format!("{at}.podTemplates"),
+            Text::Templates,
+            out,
+        );
+    };
+    let additional = |m: Option<&Value>, at: String, out: &mut Vec<(String, Text)>| {
+        for (name, a) in m.and_then(Value::as_object).into_iter().flatten() {
+            if a.get("yamlTemplate").is_some_and(Value::is_string) {
+                out.push((join(&at, &format!("{name}.yamlTemplate")), Text::Pod));
+            }
+        }
+    };
+    for held in values_in(doc) {
+        match held {
+            Held::Text(at, _) => out.push((at, Text::Values)),
+            Held::At(at, values) => {
+                agent(values.get("agent"), join(&at, "agent"), &mut out);
+                additional(values.get("additionalAgents"), join(&at, "additionalAgents"), &mut out);
+                for (name, cloud) in values
+                    .get("additionalClouds")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let cloud_at = join(&at, &format!("additionalClouds.{name}"));
+                    agent(cloud.get("agent"), join(&cloud_at, "agent"), &mut out);
+                    additional(
+                        cloud.get("additionalAgents"),
+                        join(&cloud_at, "additionalAgents"),
+                        &mut out,
+                    );
+                }
+                strings(
+                    values.pointer("/controller/JCasC/configScripts"),
+                    join(&at, "controller.JCasC.configScripts"),
+                    Text::Jcasc,
+                    &mut out,
+                );
             }
         }
     }
@@ -324,6 +397,19 @@ struct Synthetic {
     yaml: Option<Fragment>,
     label: String,
     home: String,
+    /// Template path → where `--fix` edits it (the fields it knows how to write back).
+    writable: BTreeMap<String, Written>,
+}
+
+impl Synthetic {
+    /// Where the template's field `path` is written in the values, for `--fix`.
+    fn written(&self, path: &str) -> Written {
+        self.writable.get(path).cloned().unwrap_or_else(|| {
+            Written::No(format!(
+                "the chart makes the template's `{path}` of other values; edit the values by hand"
+            ))
+        })
+    }
 }
 
 /// A string as the chart writes it with `replace "$" "^$"`: JCasC gives the plugin the value as
@@ -342,7 +428,46 @@ fn raw(v: &Value) -> Value {
 
 /// The container template of the side container (from the agent's values) or of an
 /// `additionalContainers` entry (from its merged values), at template path `at`.
-fn container(e: &Effective, at: &str, side: bool, sources: &mut BTreeMap<String, String>) -> Value {
+fn container(
+    e: &Effective,
+    at: &str,
+    side: bool,
+    sources: &mut BTreeMap<String, String>,
+    writable: &mut BTreeMap<String, Written>,
+) -> Value {
+    // `image` is `[registry/]repository:tag`, written back as the tag; `privileged` as itself.
+    // Both at the values that make this container: where they are written there, else set there
+    // (not at the values it inherits, which make other templates too).
+    let own = |key: &str| {
+        e.sources
+            .get(key)
+            .filter(|s| {
+                s.strip_prefix(e.home.as_str())
+                    .is_some_and(|r| r.starts_with(['.', '[']))
+            })
+            .cloned()
+            .unwrap_or_else(|| join(&e.home, key))
+    };
+    if let Some(repo) = e.str("image.repository") {
+        let registry = e.str("image.registry").filter(|r| side && !r.is_empty());
+        let prefix = registry.map_or_else(|| format!("{repo}:"), |r| format!("{r}/{repo}:"));
+        writable.insert(
+            format!("{at}.image"),
+            Written::Tag {
+                path: own("image.tag"),
+                prefix,
+            },
+        );
+    }
+    for (field, key) in [
+        ("privileged", "privileged"),
+        ("resourceRequestMemory", "resources.requests.memory"),
+        ("resourceLimitMemory", "resources.limits.memory"),
+        ("resourceRequestCpu", "resources.requests.cpu"),
+        ("resourceLimitCpu", "resources.limits.cpu"),
+    ] {
+        writable.insert(format!("{at}.{field}"), Written::Same(own(key)));
+    }
     let mut c = Map::new();
     let mut set = |k: &str, v: Value, source: String| {
         if !v.is_null() {
@@ -454,10 +579,10 @@ fn volume_symbol(t: &str) -> &str {
 type LineMap<'a> = &'a dyn Fn(usize) -> usize;
 
 /// The text layer the values were read from: its documents' text, and how its lines map to the file.
-struct Source<'a> {
-    doc: &'a Document,
-    text: &'a str,
-    to_file: LineMap<'a>,
+pub(crate) struct Source<'a> {
+    pub doc: &'a Document,
+    pub text: &'a str,
+    pub to_file: LineMap<'a>,
 }
 
 impl Source<'_> {
@@ -489,12 +614,13 @@ impl Source<'_> {
 /// `additionalAgents` entry), named in the report as `label`.
 fn agent_template(e: &Effective, label: String, source: &Source<'_>) -> Synthetic {
     let mut sources = BTreeMap::new();
+    let mut writable = BTreeMap::new();
     sources.insert(String::new(), e.home.clone());
     let mut t = Map::new();
     if let Some(name) = e.get("podName") {
         t.insert("name".into(), raw(name));
     }
-    let mut containers = vec![container(e, "containers[0]", true, &mut sources)];
+    let mut containers = vec![container(e, "containers[0]", true, &mut sources, &mut writable)];
     let extra = e
         .get("additionalContainers")
         .and_then(Value::as_array)
@@ -506,7 +632,7 @@ fn agent_template(e: &Effective, label: String, source: &Source<'_>) -> Syntheti
         let ce = additional_container(own, &own_at, e);
         let path = format!("containers[{}]", i + 1);
         sources.insert(path.clone(), own_at);
-        containers.push(container(&ce, &path, false, &mut sources));
+        containers.push(container(&ce, &path, false, &mut sources, &mut writable));
     }
     t.insert("containers".into(), Value::Array(containers));
     let mut env = Vec::new();
@@ -586,6 +712,7 @@ fn agent_template(e: &Effective, label: String, source: &Source<'_>) -> Syntheti
         yaml,
         label,
         home: e.home.clone(),
+        writable,
     }
 }
 
@@ -697,14 +824,24 @@ fn clouds<'v>(values: &'v Value, at: &str, defaults: &'v Value) -> Vec<Cloud<'v>
     out
 }
 
-/// Lints the pod templates the chart makes of values `values` at `at` in `source`'s document.
-/// Returns how many templates were found.
-fn lint_values(
+/// What to call the templates of values at `at` in the report.
+fn prefix_of(at: &str) -> String {
+    if at.is_empty() {
+        String::new()
+    } else {
+        format!("{at}: ")
+    }
+}
+
+/// The pod templates the chart makes of values `values` at `at` in `source`'s document, one
+/// cloud at a time: `each` gets the cloud's templates (those made of the `agent` and
+/// `additionalAgents` values first, then those of the `podTemplates` strings) and how many of
+/// them the values make. Returns how many templates there are.
+pub(crate) fn each_cloud(
     values: &Value,
     at: &str,
     source: &Source<'_>,
-    ctx: &Context,
-    out: &mut Outcome,
+    each: &mut casc::EachSet<'_>,
 ) -> Result<usize, String> {
     let defaults = agent_defaults();
     let default_config = values
@@ -712,11 +849,7 @@ fn lint_values(
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let mut found = 0;
-    let prefix = if at.is_empty() {
-        String::new()
-    } else {
-        format!("{at}: ")
-    };
+    let prefix = prefix_of(at);
     if default_config {
         for cloud in clouds(values, at, &defaults) {
             let agent = Effective::of(&cloud.agent, &cloud.home);
@@ -784,8 +917,10 @@ fn lint_values(
                     line_of: Box::new(move |p: &str| lines.of(p, fallback)),
                     yaml: s.yaml.clone(),
                     helm: true,
+                    written: Box::new(|p: &str| s.written(p)),
                 });
             }
+            let own = templates.len();
             for ((name, text, docs, _), map) in parsed.iter().zip(&maps) {
                 let Some(doc) = docs.iter().find(|d| !d.value.is_null()) else {
                     continue;
@@ -794,9 +929,25 @@ fn lint_values(
                 templates.extend(casc::templates_of_list(doc, text, &doc.value, "", &**map, &label, true));
             }
             found += templates.len();
-            casc::lint_templates(&templates, ctx, out)?;
+            each(&templates, own)?;
         }
     }
+    Ok(found)
+}
+
+/// Lints the pod templates the chart makes of values `values` at `at` in `source`'s document.
+/// Returns how many templates were found.
+fn lint_values(
+    values: &Value,
+    at: &str,
+    source: &Source<'_>,
+    ctx: &Context,
+    out: &mut Outcome,
+) -> Result<usize, String> {
+    let prefix = prefix_of(at);
+    let mut found = each_cloud(values, at, source, &mut |templates, _| {
+        casc::lint_templates(templates, ctx, out)
+    })?;
     // `controller.JCasC.configScripts`: JCasC documents of their own.
     let scripts_at = join(at, "controller.JCasC.configScripts");
     let mut scripts: Vec<(&String, &str)> = values
