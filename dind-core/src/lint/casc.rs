@@ -507,6 +507,21 @@ pub(super) fn pointer(path: &str) -> Option<String> {
     Some(p)
 }
 
+/// The template lists of every Kubernetes cloud of a JCasC document, each with its path
+/// (`jenkins.clouds[0].kubernetes.templates`); clouds of another kind are left out.
+pub(super) fn cloud_template_lists(doc: &Value) -> Vec<(String, &Value)> {
+    doc.pointer("/jenkins/clouds")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .enumerate()
+        .filter_map(|(ci, cloud)| {
+            let list = cloud.pointer("/kubernetes/templates")?;
+            Some((format!("jenkins.clouds[{ci}].kubernetes.templates"), list))
+        })
+        .collect()
+}
+
 /// Lints the templates of every cloud of a JCasC document (`jenkins.clouds[].kubernetes`) of
 /// `text`, whose lines map to the file by `to_file`; `helm` when the text went through Helm's
 /// `tpl`. Returns how many templates it found.
@@ -519,17 +534,8 @@ pub(super) fn lint_document(
     ctx: &Context,
     out: &mut Outcome,
 ) -> Result<usize, String> {
-    let clouds = doc
-        .value
-        .pointer("/jenkins/clouds")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
     let mut found = 0;
-    for (ci, cloud) in clouds.iter().enumerate() {
-        let at = format!("jenkins.clouds[{ci}].kubernetes.templates");
-        let Some(list) = cloud.pointer("/kubernetes/templates") else {
-            continue;
-        };
+    for (at, list) in cloud_template_lists(&doc.value) {
         found += lint_list(doc, text, list, &at, to_file, prefix, helm, ctx, out)?;
     }
     Ok(found)

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::block::Block;
 use super::{Embedded, Fixer, Shape};
-use crate::lint::casc::pointer;
+use crate::lint::casc::{cloud_template_lists, pointer};
 use crate::rules::Runner;
 use crate::yaml::{Document, Limits, TextEdit, apply_edits, read_documents, read_documents_with_spans};
 
@@ -28,19 +28,10 @@ fn jcasc_templates(docs: &[Document], shape: Shape) -> Vec<(usize, String)> {
             );
             continue;
         }
-        let clouds = doc
-            .value
-            .pointer("/jenkins/clouds")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        for ci in 0..clouds {
-            let n = doc
-                .value
-                .pointer(&format!("/jenkins/clouds/{ci}/kubernetes/templates"))
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
+        for (at, list) in cloud_template_lists(&doc.value) {
+            let n = list.as_array().map_or(0, Vec::len);
             for ti in 0..n {
-                let path = format!("jenkins.clouds[{ci}].kubernetes.templates[{ti}].yaml");
+                let path = format!("{at}[{ti}].yaml");
                 if has_yaml(doc, &path) {
                     out.push((d, path));
                 }

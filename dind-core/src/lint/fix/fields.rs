@@ -50,16 +50,7 @@ fn each_set(doc: &Document, text: &str, shape: Shape, each: &mut casc::EachSet<'
             each(&t, t.len())
         }
         Shape::Documents if crate::lint::is_jcasc(&doc.value) => {
-            let clouds = doc
-                .value
-                .pointer("/jenkins/clouds")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            for ci in 0..clouds {
-                let Some(list) = doc.value.pointer(&format!("/jenkins/clouds/{ci}/kubernetes/templates")) else {
-                    continue;
-                };
-                let at = format!("jenkins.clouds[{ci}].kubernetes.templates");
+            for (at, list) in casc::cloud_template_lists(&doc.value) {
                 let t = casc::templates_of_list(doc, text, list, &at, &identity, "", false);
                 each(&t, t.len())?;
             }
