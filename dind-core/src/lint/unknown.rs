@@ -100,7 +100,8 @@ pub struct Unknown {
 pub(crate) fn any_marker(pod: &Value, t: Templating) -> bool {
     fn walk(v: &Value, t: Templating) -> bool {
         match v {
-            Value::String(s) => t.marker(s, true).is_some() || t.marker(s, false).is_some(),
+            // What a script may hold is marked outside a script too: one scan is enough.
+            Value::String(s) => t.marker(s, false).is_some(),
             Value::Array(a) => a.iter().any(|x| walk(x, t)),
             Value::Object(m) => m.values().any(|x| walk(x, t)),
             _ => false,

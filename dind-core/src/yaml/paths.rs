@@ -2,12 +2,67 @@
 //! with the source line of each node, so a deep document costs one small node per field rather
 //! than one full path string per field.
 
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+use hashbrown::{Equivalent, HashMap};
+
+/// One step of a path: a mapping key or a sequence index.
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Segment {
     Key(Box<str>),
     Index(u32),
+}
+
+/// A step looked up without allocating its key (hashes and compares as the [`Segment`]).
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(u32),
+}
+
+impl Segment {
+    fn step(&self) -> Step<'_> {
+        match self {
+            Segment::Key(k) => Step::Key(k),
+            Segment::Index(i) => Step::Index(*i),
+        }
+    }
+}
+
+impl Hash for Step<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        match self {
+            Step::Key(k) => {
+                h.write_u8(0);
+                k.hash(h);
+            }
+            Step::Index(i) => {
+                h.write_u8(1);
+                i.hash(h);
+            }
+        }
+    }
+}
+
+impl Hash for Segment {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.step().hash(h);
+    }
+}
+
+/// A child looked up by its parent and a borrowed step.
+#[derive(Hash)]
+struct Child<'a>(u32, Step<'a>);
+
+impl Equivalent<(u32, Segment)> for Child<'_> {
+    fn equivalent(&self, key: &(u32, Segment)) -> bool {
+        self.0 == key.0
+            && match (self.1, &key.1) {
+                (Step::Key(a), Segment::Key(b)) => a == &**b,
+                (Step::Index(a), Segment::Index(b)) => a == *b,
+                _ => false,
+            }
+    }
 }
 
 /// What a node is in the source text.
@@ -139,7 +194,7 @@ impl PathIndex {
                 let Ok(i) = digits.parse::<u32>() else {
                     return (node, rest);
                 };
-                match self.children.get(&(node, Segment::Index(i))) {
+                match self.children.get(&Child(node, Step::Index(i))) {
                     Some(child) => {
                         node = *child;
                         rest = after;
@@ -149,15 +204,11 @@ impl PathIndex {
                 continue;
             }
             let r = rest.strip_prefix('.').unwrap_or(rest);
-            let ends: Vec<usize> = r
-                .char_indices()
-                .filter(|(_, c)| *c == '.' || *c == '[')
-                .map(|(i, _)| i)
-                .chain(std::iter::once(r.len()))
-                .collect();
-            let found = ends.iter().rev().find_map(|&end| {
+            // The longest key first: from the whole rest down to the first `.` or `[`.
+            let ends = std::iter::once(r.len()).chain(r.rmatch_indices(['.', '[']).map(|(i, _)| i));
+            let found = ends.into_iter().find_map(|end| {
                 self.children
-                    .get(&(node, Segment::Key(r[..end].into())))
+                    .get(&Child(node, Step::Key(&r[..end])))
                     .map(|child| (*child, &r[end..]))
             });
             match found {
