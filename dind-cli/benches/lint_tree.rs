@@ -1,5 +1,6 @@
 //! `dind lint DIR` over a generated tree of mixed files, the way a repository looks: pods,
-//! workloads, Argo and Tekton files, runner values, Jenkinsfiles and shared-library Groovy, and
+//! workloads, Argo and Tekton files, runner values, Jenkins chart values and JCasC, Jenkinsfiles
+//! (with pod files they name) and shared-library Groovy, and
 //! unrelated YAML (configs, Services, Kustomizations), in nested directories with a .gitignore.
 //! `kubernetes-validate` runs on the same YAML files in one invocation and `checkov -d` on the
 //! same tree, so all three are measured in one run. Run: `./scripts/bench.sh` (2,000 files; it
@@ -38,6 +39,13 @@ fn main() {
         ("yaml", fixture("peers/jenkins-plugin.yaml")),
         ("Jenkinsfile", fixture("real/Jenkinsfile.containers")),
         ("groovy", fixture("real/build-image.groovy")),
+        // The places Jenkins teams keep agents: chart values, JCasC `containers:`, a pod in a
+        // Groovy variable, a library step's `@Field`, and a pipeline with its `yamlFile`.
+        ("yaml", fixture("real/jenkins-values.yaml")),
+        ("yaml", fixture("real/jcasc-containers.yaml")),
+        ("Jenkinsfile", fixture("real/Jenkinsfile.podyaml")),
+        ("groovy", fixture("real/library/vars/dindAgent.groovy")),
+        ("pipeline", fixture("real/repo/Jenkinsfile")),
     ];
     let root = std::env::temp_dir().join(format!("dind-lint-tree-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
@@ -53,6 +61,12 @@ fn main() {
         let path = match *ext {
             "Jenkinsfile" => dir.join(format!("ci-{i}/Jenkinsfile")),
             "groovy" => dir.join(format!("vars/step{i}.groovy")),
+            "pipeline" => {
+                let pod = dir.join(format!("app-{i}/ci/pod.yaml"));
+                write(&pod, &fixture("real/repo/ci/pod.yaml"));
+                yaml_files.push(pod);
+                dir.join(format!("app-{i}/Jenkinsfile"))
+            }
             _ => dir.join(format!("manifest-{i}.yaml")),
         };
         write(&path, text);
@@ -60,6 +74,7 @@ fn main() {
             yaml_files.push(path);
         }
     }
+    let files_written = count + kinds.iter().cycle().take(count).filter(|k| k.0 == "pipeline").count();
     let dind = PathBuf::from(env!("CARGO_BIN_EXE_dind"));
     let runs = if bench { 5 } else { 1 };
     let mut best = f64::MAX;
@@ -78,7 +93,7 @@ fn main() {
         );
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
         let files = report["files"].as_array().map_or(0, Vec::len);
-        assert_eq!(files, count, "every file but the ignored one is read");
+        assert_eq!(files, files_written, "every file but the ignored one is read");
     }
     println!(
         "dind lint DIR, {count} mixed files, one process: {:.1} ms (best of {runs})",
@@ -103,7 +118,7 @@ fn main() {
         "ratio: {:.0}x kubernetes-validate, {:.0}x checkov (dind also reads the {} Groovy files)",
         kv / best,
         ck / best,
-        count - yaml_files.len()
+        files_written - yaml_files.len()
     );
     if std::env::var_os("DIND_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&root);

@@ -874,3 +874,110 @@ fn the_recipe_command_tolerates_findings_and_fails_on_usage_errors() {
     assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
     assert!(!script("--kube-version 9.99 .").success());
 }
+
+/// A repository as teams keep it: a pipeline whose agent pod is a file (`yamlFile`), one that
+/// names a file that is not there, and a shared library step reading its pod from `resources/`.
+/// Walking the tree lints each pod file once, as the agent's pod of the pipelines that name it
+/// (`used_by`), reports the missing one at its step (DIND035), and `--fix` edits the pod file.
+#[test]
+fn walking_a_repository_reads_the_pod_files_its_pipelines_name() {
+    let dir = scratch("cli-jenkins-repo");
+    let write = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("dind.toml", "");
+    write(
+        "Jenkinsfile",
+        "pipeline {\n  agent {\n    kubernetes {\n      yamlFile 'ci/pod.yaml'\n    }\n  }\n  stages {\n    stage('build') {\n      steps {\n        container('docker') {\n          sh 'docker build .'\n        }\n      }\n    }\n  }\n}\n",
+    );
+    // Not privileged: the only error of the pod file.
+    let pod = "spec:\n  containers:\n  - name: docker\n    image: docker:29.7.2-cli\n    command: [sleep]\n    args: [99d]\n    env:\n    - {name: DOCKER_HOST, value: unix:///run/dind/docker.sock}\n    volumeMounts:\n    - {name: dind-socket, mountPath: /run/dind}\n  - name: dind\n    image: docker:29.7.2-dind\n    args: [dockerd, --host=unix:///run/dind/docker.sock]\n    resources: {requests: {memory: 2Gi}}\n    startupProbe:\n      exec: {command: [docker, --host=unix:///run/dind/docker.sock, info]}\n      periodSeconds: 1\n      failureThreshold: 120\n    volumeMounts:\n    - {name: dind-socket, mountPath: /run/dind}\n    - {name: docker-data, mountPath: /var/lib/docker}\n  volumes:\n  - {name: dind-socket, emptyDir: {}}\n  - {name: docker-data, emptyDir: {}}\n";
+    write("ci/pod.yaml", pod);
+    write(
+        "release/Jenkinsfile",
+        "podTemplate(yaml: readTrusted('ci/release-pod.yaml')) {\n  node(POD_LABEL) {\n    sh 'make'\n  }\n}\n",
+    );
+
+    let root = dir.to_str().unwrap();
+    let out = dind(&["lint", "--format", "json", root]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = |suffix: &str| {
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
+            .unwrap_or_else(|| panic!("{suffix} in {report:#}"))
+            .clone()
+    };
+    let codes = |f: &serde_json::Value| {
+        f["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["code"].as_str().unwrap_or("input").to_string(),
+                    x["line"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let pod_file = file("ci/pod.yaml");
+    assert_eq!(codes(&pod_file), [("DIND007".to_string(), 11)], "{pod_file:#}");
+    // The users as they were named: the walked path of the pipeline, and the line of `yamlFile`.
+    let users = pod_file["used_by"].as_array().unwrap();
+    assert_eq!(users.len(), 1, "{pod_file:#}");
+    assert_eq!(users[0], format!("{root}/Jenkinsfile:4"), "{pod_file:#}");
+    // The pipeline that names it adds nothing of its own.
+    assert_eq!(codes(&file("/Jenkinsfile")).len(), 0, "{report:#}");
+    let release = file("release/Jenkinsfile");
+    assert_eq!(codes(&release), [("DIND035".to_string(), 1)], "{release:#}");
+
+    // The text report says whose pod the file is.
+    let text = String::from_utf8(dind(&["lint", root]).stdout).unwrap();
+    assert!(
+        text.contains(&format!("note: the agent's pod of {root}/Jenkinsfile:4")),
+        "{text}"
+    );
+
+    // --fix edits the pod file as the agent's pod: privileged set, nothing else touched.
+    let fixed = dind(&["lint", "--fix", "--unsafe-fixes", root]);
+    // DIND035 (a warning) remains: no error is left, exit 0.
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    let after = std::fs::read_to_string(dir.join("ci/pod.yaml")).unwrap();
+    assert!(after.contains("securityContext:\n      privileged: true\n"), "{after}");
+    assert_eq!(after.lines().count(), pod.lines().count() + 2, "{after}");
+    let again = dind(&["lint", "--format", "json", dir.join("ci").to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["summary"]["errors"], 0, "{report:#}");
+}
+
+/// `--fix` through the CLI on the Jenkins chart's values: the pin goes to the agent's own
+/// `image.tag`, the comments stay.
+#[test]
+fn fix_edits_the_jenkins_chart_values_in_place() {
+    let dir = scratch("cli-fix-chart");
+    let values = "# values for the jenkins chart\nagent:\n  additionalContainers:\n  - sideContainerName: dind\n    image:\n      repository: docker # the official image\n      tag: dind\n    privileged: true\n    resources:\n      requests:\n        memory: 2Gi\n  volumes:\n  - type: EmptyDir\n    mountPath: /var/lib/docker\n";
+    let file = dir.join("values.yaml");
+    std::fs::write(&file, values).unwrap();
+    let path = file.to_str().unwrap();
+    let before = dind(&["lint", "--format", "json", path]);
+    let report: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    let found: Vec<&str> = report["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(found.contains(&"DIND009"), "{report:#}");
+    let out = dind(&["lint", "--fix", "--unsafe-fixes", path]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", stderr(&out));
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(after.contains("      tag: \"29.7.2-dind\"\n"), "{after}");
+    assert!(after.contains("repository: docker # the official image\n"), "{after}");
+    assert!(after.starts_with("# values for the jenkins chart\n"), "{after}");
+}
