@@ -69,24 +69,8 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
             let text = read_bounded(std::io::stdin().lock(), "<stdin>");
             out.push(Entry::Read(Input::new("<stdin>".into(), false, None, text)));
         } else if path.is_dir() {
-            let mut files: Vec<PathBuf> = Vec::new();
-            let mut errors = Vec::new();
-            let walk = ignore::WalkBuilder::new(path)
-                .hidden(false)
-                .require_git(false)
-                .filter_entry(|e| e.file_name() != ".git")
-                .build();
-            for entry in walk {
-                match entry {
-                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                        if is_lintable_name(&e.path().to_string_lossy()) {
-                            files.push(e.into_path());
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => errors.push(e.to_string()),
-                }
-            }
+            let (mut files, mut errors) = walk(path);
+            errors.sort();
             files.sort();
             out.extend(files.into_iter().map(|path| Entry::File { path, walked: true }));
             for e in errors {
@@ -109,6 +93,37 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
             Entry::Read(i) => i,
         })
         .collect()
+}
+
+/// The lintable files under `root` and the walk's errors, found on every core (in no order).
+fn walk(root: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let (file, error) = match entry {
+                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => (
+                        is_lintable_name(&e.path().to_string_lossy()).then(|| e.into_path()),
+                        None,
+                    ),
+                    Ok(_) => (None, None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                if file.is_some() || error.is_some() {
+                    // A visitor that panicked cannot have left the lists half-written.
+                    let mut lists = found.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    lists.0.extend(file);
+                    lists.1.extend(error);
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A file's text: UTF-8 without NUL bytes, at most [`MAX_INPUT`] bytes.

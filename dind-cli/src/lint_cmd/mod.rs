@@ -600,31 +600,7 @@ pub fn run(args: LintArgs) -> u8 {
             text.push_str(&summary.line());
             text
         }
-        LintFormat::Json => {
-            let files: Vec<serde_json::Value> = reports
-                .iter()
-                .map(|r| match &r.result {
-                    Err(e) => json!({"path": r.label, "error": e, "findings": []}),
-                    Ok(f) => json!({
-                        "path": r.label,
-                        "findings": f.findings.iter().map(finding_json).collect::<Vec<_>>(),
-                        "suppressed": r.suppressed.iter().map(finding_json).collect::<Vec<_>>(),
-                        "pods": f.pods.iter().map(|p| json!({"label": p.label, "line": p.line})).collect::<Vec<_>>(),
-                        "skipped": f.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
-                        "unknown": f.unknown.iter().map(|u| json!({"path": u.path, "line": u.line, "written": u.written, "why": u.why})).collect::<Vec<_>>(),
-                        "used_by": r.used_by,
-                    }),
-                })
-                .collect();
-            let summary = json!({
-                "analysed": summary.analysed, "skipped": summary.skipped, "unreadable": summary.unreadable,
-                "pods": summary.pods, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings, "suppressed": summary.suppressed,
-            });
-            let mut s =
-                serde_json::to_string_pretty(&json!({ "files": files, "summary": summary })).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        LintFormat::Json => json_report(&reports, &summary),
         LintFormat::Sarif => {
             let mut s = serde_json::to_string_pretty(&sarif::log(&reports)).unwrap_or_default();
             s.push('\n');
@@ -636,6 +612,57 @@ pub fn run(args: LintArgs) -> u8 {
         return exit::USAGE;
     }
     code
+}
+
+/// A file's entry in the JSON report.
+fn file_json(r: &Report) -> serde_json::Value {
+    match &r.result {
+        Err(e) => json!({"path": r.label, "error": e, "findings": []}),
+        Ok(f) => json!({
+            "path": r.label,
+            "findings": f.findings.iter().map(finding_json).collect::<Vec<_>>(),
+            "suppressed": r.suppressed.iter().map(finding_json).collect::<Vec<_>>(),
+            "pods": f.pods.iter().map(|p| json!({"label": p.label, "line": p.line})).collect::<Vec<_>>(),
+            "skipped": f.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
+            "unknown": f.unknown.iter().map(|u| json!({"path": u.path, "line": u.line, "written": u.written, "why": u.why})).collect::<Vec<_>>(),
+            "used_by": r.used_by,
+        }),
+    }
+}
+
+/// The JSON report, pretty-printed: byte for byte what `serde_json::to_string_pretty` makes of
+/// `{"files": [...], "summary": {...}}`, with each file's entry printed on every core.
+fn json_report(reports: &[Report], summary: &Summary) -> String {
+    let summary = json!({
+        "analysed": summary.analysed, "skipped": summary.skipped, "unreadable": summary.unreadable,
+        "pods": summary.pods, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings, "suppressed": summary.suppressed,
+    });
+    let files: Vec<String> = reports
+        .par_iter()
+        .map(|r| indented(&serde_json::to_string_pretty(&file_json(r)).unwrap_or_default(), "    "))
+        .collect();
+    let mut s = serde_json::to_string_pretty(&json!({ "files": [], "summary": summary })).unwrap_or_default();
+    if !files.is_empty() {
+        // `files` is the first key: its empty array is on the second line.
+        let list = format!("\"files\": [\n{}\n  ]", files.join(",\n"));
+        s = s.replacen("\"files\": []", &list, 1);
+    }
+    s.push('\n');
+    s
+}
+
+/// `text` with `pad` before every line (a pretty JSON value nested in another: JSON strings
+/// escape their line breaks, so every line break is between tokens).
+fn indented(text: &str, pad: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(pad);
+        out.push_str(line);
+    }
+    out
 }
 
 /// Says on stderr what `--fix` did: each fix applied, each refused with its reason, and the
@@ -749,6 +776,49 @@ pub fn explain(code: &str) -> u8 {
         Err(e) => {
             eprintln!("error: {e}");
             exit::USAGE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(label: &str, result: Result<FileReport, String>) -> Report {
+        Report {
+            label: label.into(),
+            source: String::new(),
+            result,
+            suppressed: Vec::new(),
+            used_by: vec!["Jenkinsfile:4".into()],
+        }
+    }
+
+    #[test]
+    fn the_json_report_is_what_serde_json_prints_of_the_whole() {
+        let pod =
+            "spec:\n  containers:\n  - name: dind\n    image: docker:dind\n    args: [\"a\\nb\", \"\\\"q\\\"\"]\n";
+        let linted = dind_core::lint::lint_file("pod.yaml", pod, &Context::default()).unwrap_or_default();
+        assert!(!linted.findings.is_empty());
+        for reports in [
+            vec![],
+            vec![report("a.yaml", Ok(linted.clone()))],
+            vec![
+                report("a.yaml", Ok(linted)),
+                report("b.yaml", Err("b.yaml: not UTF-8".into())),
+                report("c.yaml", Ok(FileReport::default())),
+            ],
+        ] {
+            let summary = Summary::of(&reports);
+            let whole = json!({
+                "files": reports.iter().map(file_json).collect::<Vec<_>>(),
+                "summary": {
+                    "analysed": summary.analysed, "skipped": summary.skipped, "unreadable": summary.unreadable,
+                    "pods": summary.pods, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings, "suppressed": summary.suppressed,
+                },
+            });
+            let want = format!("{}\n", serde_json::to_string_pretty(&whole).unwrap_or_default());
+            assert_eq!(json_report(&reports, &summary), want);
         }
     }
 }
