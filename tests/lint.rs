@@ -113,10 +113,14 @@ fn every_example_lints_clean_as_yaml_jenkinsfile_and_jcasc() {
 
 #[test]
 fn fragments_and_multi_document_files_are_linted() {
-    let text = "containers:\n- name: dind\n  image: docker:dind\n---\n---\nspec:\n  containers:\n  - name: Bad_Name\n    image: busybox:1.36\n";
+    let text = "containers:\n- name: dind\n  image: docker:dind\n---\n---\nspec:\n  containers:\n  - name: Bad_Name\n    image: docker:29.7.2-cli\n";
     let f = lint_source("x.yaml", text, &Context::default()).unwrap();
     assert!(has(&f, "DIND009", 3), "{f:#?}");
     assert!(has(&f, "DIND020", 8), "{f:#?}");
+    // The same mistake in a pod that neither runs nor uses Docker is out of scope.
+    let app = text.replace("docker:29.7.2-cli", "busybox:1.36");
+    let f = lint_source("x.yaml", &app, &Context::default()).unwrap();
+    assert!(!has(&f, "DIND020", 8), "{f:#?}");
 }
 
 #[test]

@@ -553,3 +553,42 @@ fn pod_files_are_read_as_the_agents_of_the_groovy_that_names_them() {
         "{r:#?}"
     );
 }
+
+/// Pods that neither run nor use Docker are out of scope: found, marked `dind: false`, and given
+/// no findings (no names, no tags, no credentials). The near misses bring one into scope: a mounted
+/// node socket directory, a `DOCKER_HOST`, a `docker` command.
+#[test]
+fn pods_without_docker_are_out_of_scope_until_they_use_it() {
+    let text = fixture("no-docker.yaml");
+    let r = lint("no-docker.yaml", &text);
+    assert!(r.findings.is_empty(), "{:#?}", found(&r));
+    assert_eq!(r.pods.len(), 3);
+    assert!(r.pods.iter().all(|p| !p.dind), "{:#?}", r.pods);
+
+    // The node's /var/run, mounted: docker-outside-of-docker, at the volume's path.
+    let mounted = edit(
+        &text,
+        "    command: [sleep, infinity]\n",
+        "    command: [sleep, infinity]\n    volumeMounts:\n    - {name: node-run, mountPath: /host/run}\n",
+    );
+    let r = lint("no-docker.yaml", &mounted);
+    assert_finds(&r, "DIND019", 55, "spec.volumes[0].hostPath.path");
+    assert!(r.pods[2].dind);
+    // A client of some daemon: in scope, and its floating tag is a finding.
+    let client = edit(
+        &text,
+        "    tty: true\n",
+        "    tty: true\n    env:\n    - {name: DOCKER_HOST, value: tcp://docker:2376}\n",
+    );
+    let r = lint("no-docker.yaml", &client);
+    assert!(r.pods[1].dind);
+    // A step that runs `docker` in an app image.
+    let runs = edit(
+        &text,
+        "    command: [sleep, infinity]\n",
+        "    command: [sh, -c, 'docker ps']\n",
+    );
+    assert!(lint("no-docker.yaml", &runs).pods[2].dind);
+    // Not the web Deployment: its names and credentials stay out of scope.
+    assert!(!lint("no-docker.yaml", &runs).pods[0].dind);
+}

@@ -88,7 +88,19 @@ fn junk_and_encodings() {
     // Nothing to read is no pod, never an error.
     lint_stdin("empty", b"", 0, "1 skipped");
     lint_stdin("syntax", b"spec: [unclosed\n", 2, "line");
-    lint_stdin("wrong-type", b"spec:\n  containers: 7\n", 1, "not a valid Pod");
+    lint_stdin(
+        "wrong-type",
+        b"spec:\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n    ports: 7\n",
+        1,
+        "not a valid Pod",
+    );
+    // A pod that is not valid and names no Docker anywhere is out of scope, not an error.
+    lint_stdin(
+        "wrong-type-no-docker",
+        b"spec:\n  containers: 7\n",
+        0,
+        "1 without Docker",
+    );
     let huge = vec![b'#'; (16 << 20) + 10];
     lint_stdin("huge", &huge, 2, "larger than");
 }

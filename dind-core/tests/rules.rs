@@ -36,6 +36,16 @@ fn codes_with(yaml: &str, ctx: &Context) -> Vec<String> {
         .collect()
 }
 
+/// The messages of the findings of `code`.
+fn messages(yaml: &str, code: &str) -> Vec<String> {
+    lint_yaml(yaml, &Context::default())
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.diagnostic.code.is_some_and(|c| c.as_str() == code))
+        .map(|f| f.diagnostic.message)
+        .collect()
+}
+
 fn codes(yaml: &str) -> Vec<String> {
     codes_with(yaml, &Context::default())
 }
@@ -311,6 +321,35 @@ fn dind006_exposed_listeners() {
             "--host=unix:///dind/docker.sock, --host=tcp://0.0.0.0:2376, --tlsverify]",
         )],
     );
+    // The message says why: an image before 19.03 opens plaintext 2375 whatever the
+    // certificate directory; the entrypoint's default otherwise.
+    let defaults = edit(&[
+        ("args: [dockerd, --host=unix:///dind/docker.sock]", "args: []"),
+        ("image: docker:29.7.2-dind", "image: docker:18.09.9-dind"),
+        ("env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]", "env: []"),
+    ]);
+    let m = messages(&defaults, "DIND006");
+    assert!(m.iter().any(|m| m.contains("images before 19.03 always open")), "{m:?}");
+    let m = messages(
+        &defaults
+            .replace("docker:18.09.9-dind", "docker:29.7.2-dind")
+            .replace("env: []", "env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]"),
+        "DIND006",
+    );
+    assert!(
+        m.iter()
+            .any(|m| m.contains("`DOCKER_TLS_CERTDIR` empty") && m.contains("root on a privileged")),
+        "{m:?}"
+    );
+    // A rootless daemon's listener gives its API, not root on the node.
+    let rootless = "containers:\n- name: dind\n  image: docker:29.7.2-dind-rootless\n  args: [--host=tcp://0.0.0.0:2375]\n  env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]\n  securityContext: {privileged: true}\n";
+    let m = messages(rootless, "DIND006");
+    assert!(
+        !m.is_empty()
+            && m.iter()
+                .all(|m| m.contains("not the node") && !m.contains("gives root")),
+        "{m:?}"
+    );
     // A certificate directory from a ConfigMap cannot be told: no finding, not a guessed one.
     let args = "args: [dockerd, --host=unix:///dind/docker.sock]";
     let env = "env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]";
@@ -488,6 +527,31 @@ fn dind013_socket_path() {
             "{name: sock, mountPath: /var/run/}]",
         )],
     );
+    // The node's socket file mounted at the socket path is a file, not the directory mistake:
+    // docker-outside-of-docker (DIND019), and DIND013 says nothing.
+    let dood = [
+        (
+            "{name: sock, mountPath: /var/run}]",
+            "{name: host, mountPath: /var/run/docker.sock}]",
+        ),
+        (
+            "{name: sock, emptyDir: {}}]",
+            "{name: sock, emptyDir: {}}, {name: host, hostPath: {path: /var/run/docker.sock, type: Socket}}]",
+        ),
+    ];
+    let c = codes(&edit(&dood));
+    assert!(
+        c.contains(&"DIND019".to_string()) && !c.contains(&"DIND013".to_string()),
+        "{c:?}"
+    );
+    let directory = [
+        dood[0],
+        (
+            "{name: sock, emptyDir: {}}]",
+            "{name: sock, emptyDir: {}}, {name: host, hostPath: {path: /srv/sock, type: DirectoryOrCreate}}]",
+        ),
+    ];
+    assert!(codes(&edit(&directory)).contains(&"DIND013".to_string()));
 }
 
 #[test]
@@ -570,6 +634,25 @@ fn dind019_host_docker_socket() {
         &[(
             "{name: sock, emptyDir: {}}",
             "{name: sock, hostPath: {path: /srv/cache}}",
+        )],
+    );
+    // A volume counts only where a container mounts it: the node's /var/run declared and never
+    // mounted gives nobody the node's daemon.
+    case(
+        "DIND019",
+        &[
+            (
+                "{name: sock, emptyDir: {}}]",
+                "{name: sock, emptyDir: {}}, {name: node, hostPath: {path: /var/run}}]",
+            ),
+            (
+                "{name: sock, mountPath: /var/run}]",
+                "{name: sock, mountPath: /var/run}, {name: node, mountPath: /node/run}]",
+            ),
+        ],
+        &[(
+            "{name: sock, emptyDir: {}}]",
+            "{name: sock, emptyDir: {}}, {name: node, hostPath: {path: /var/run}}]",
         )],
     );
 }

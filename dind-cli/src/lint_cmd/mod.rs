@@ -377,6 +377,8 @@ struct Summary {
     unreadable: usize,
     suppressed: usize,
     pods: usize,
+    /// Pods that neither run nor use Docker: out of scope, no findings.
+    without_docker: usize,
     other_documents: usize,
     errors: usize,
     warnings: usize,
@@ -396,6 +398,7 @@ impl Summary {
                         s.analysed += 1;
                     }
                     s.pods += f.pods.len();
+                    s.without_docker += f.pods.iter().filter(|p| !p.dind).count();
                     if !f.pods.is_empty() {
                         s.other_documents += f.skipped.len();
                     }
@@ -410,6 +413,9 @@ impl Summary {
 
     fn line(&self) -> String {
         let mut line = format!("{} file(s) analysed ({} pod(s)", self.analysed, self.pods);
+        if self.without_docker > 0 {
+            line.push_str(&format!(", {} without Docker", self.without_docker));
+        }
         if self.other_documents > 0 {
             line.push_str(&format!(", {} other document(s)", self.other_documents));
         }
@@ -622,7 +628,7 @@ fn file_json(r: &Report) -> serde_json::Value {
             "path": r.label,
             "findings": f.findings.iter().map(finding_json).collect::<Vec<_>>(),
             "suppressed": r.suppressed.iter().map(finding_json).collect::<Vec<_>>(),
-            "pods": f.pods.iter().map(|p| json!({"label": p.label, "line": p.line})).collect::<Vec<_>>(),
+            "pods": f.pods.iter().map(|p| json!({"label": p.label, "line": p.line, "dind": p.dind})).collect::<Vec<_>>(),
             "skipped": f.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
             "unknown": f.unknown.iter().map(|u| json!({"path": u.path, "line": u.line, "written": u.written, "why": u.why})).collect::<Vec<_>>(),
             "used_by": r.used_by,
@@ -635,7 +641,7 @@ fn file_json(r: &Report) -> serde_json::Value {
 fn json_report(reports: &[Report], summary: &Summary) -> String {
     let summary = json!({
         "analysed": summary.analysed, "skipped": summary.skipped, "unreadable": summary.unreadable,
-        "pods": summary.pods, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings, "suppressed": summary.suppressed,
+        "pods": summary.pods, "without_docker": summary.without_docker, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings, "suppressed": summary.suppressed,
     });
     let files: Vec<String> = reports
         .par_iter()
@@ -814,7 +820,7 @@ mod tests {
                 "files": reports.iter().map(file_json).collect::<Vec<_>>(),
                 "summary": {
                     "analysed": summary.analysed, "skipped": summary.skipped, "unreadable": summary.unreadable,
-                    "pods": summary.pods, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings, "suppressed": summary.suppressed,
+                    "pods": summary.pods, "without_docker": summary.without_docker, "other_documents": summary.other_documents, "errors": summary.errors, "warnings": summary.warnings, "suppressed": summary.suppressed,
                 },
             });
             let want = format!("{}\n", serde_json::to_string_pretty(&whole).unwrap_or_default());

@@ -48,6 +48,9 @@ pub struct PodFound {
     pub label: String,
     /// The line where it starts.
     pub line: usize,
+    /// Whether the pod runs or uses Docker (a daemon, a client, a Docker socket). A pod that does
+    /// not is out of dind's scope: it gets no findings, and the summary counts it apart.
+    pub dind: bool,
 }
 
 /// A document (or a whole file) that holds no pod.

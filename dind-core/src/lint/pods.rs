@@ -143,6 +143,8 @@ fn coercion_finding(c: &Coercion, path: String) -> Diagnostic {
 /// What the rules found on a site's pod: the findings, with pod paths (fix edits included), the
 /// Jackson conversions made reading it, and the values dind could not know.
 pub(super) struct Diagnosis {
+    /// Whether the pod runs or uses Docker; when it does not, the rest is empty.
+    pub docker: bool,
     pub diagnostics: Vec<Diagnostic>,
     pub coerced: Vec<Coercion>,
     pub unknown: Vec<Unknown>,
@@ -179,11 +181,21 @@ pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<Diagnosis, String> 
     } else {
         site.runner
     };
-    let mut diagnostics = check(&pod, &ctx.with_runner(runner));
+    let ctx = ctx.with_runner(runner);
+    if !crate::topology::Topology::of(&pod).uses_docker(ctx.steps) {
+        return Ok(Diagnosis {
+            docker: false,
+            diagnostics: Vec::new(),
+            coerced: Vec::new(),
+            unknown: Vec::new(),
+        });
+    }
+    let mut diagnostics = check(&pod, &ctx);
     if !kept.is_empty() {
         diagnostics.retain(|d| !kept.iter().any(|k| unknown::touches(&d.path, k)));
     }
     Ok(Diagnosis {
+        docker: true,
         diagnostics,
         coerced,
         unknown: unknowns.into_iter().map(|(u, _)| u).collect(),
@@ -193,16 +205,27 @@ pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<Diagnosis, String> 
 /// Lints one site; `line_of` gives the line of a document path.
 fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &mut Outcome) {
     let root_line = line_of(&site.paths.map(""));
+    let (diagnosis, docker) = match diagnose(site, ctx) {
+        Ok(d) => {
+            let docker = d.docker;
+            (Ok(d), docker)
+        }
+        // A pod that cannot be read is judged by what is written in it.
+        Err(message) => (Err(message), mentions_docker(&site.pod)),
+    };
     out.pods.push(PodFound {
         label: site.label.clone(),
         line: root_line,
+        dind: docker,
     });
     let Diagnosis {
         diagnostics,
         coerced,
         unknown,
-    } = match diagnose(site, ctx) {
+        ..
+    } = match diagnosis {
         Ok(d) => d,
+        Err(_) if !docker => return,
         Err(message) => {
             out.findings.push(Finding {
                 diagnostic: Diagnostic::input(site.paths.map(""), message),
@@ -238,6 +261,22 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
             fix.edits = fix.edits.iter().map(|e| e.at(site.paths.map(e.path()))).collect();
         }
         out.findings.push(Finding { diagnostic: d, line });
+    }
+}
+
+/// Whether a pod value that is not a valid Pod names Docker anywhere (an image, a command, a
+/// variable, a path): then its reading error is reported; otherwise it is out of scope.
+fn mentions_docker(v: &Value) -> bool {
+    match v {
+        Value::String(s) => {
+            let s = s.to_ascii_lowercase();
+            ["docker", "dind", "buildkit", "buildctl"].iter().any(|w| s.contains(w))
+        }
+        Value::Array(a) => a.iter().any(mentions_docker),
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, x)| k.to_ascii_lowercase().contains("docker") || mentions_docker(x)),
+        _ => false,
     }
 }
 

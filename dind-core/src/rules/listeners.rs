@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::{Context, checks};
+use crate::facts::Behaviour;
 use crate::fix::{Fix, PodEdit};
 use crate::topology::{Daemon, Place, Topology};
 use crate::wiring::{Endpoint, Launch, Listener, Origin, TlsMode};
@@ -137,17 +138,26 @@ pub(super) fn plaintext_exposed(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
                 }
                 Some(TlsMode::Verified) | None => continue,
             };
+            let before_tls = d.image.version().is_some_and(|v| !v.has(Behaviour::TlsByDefault));
             let origin = match (l.origin, d.wiring.launch.clone()) {
+                (Origin::EntrypointDefault, Launch::Defaults) if before_tls => {
+                    " (the entrypoint of images before 19.03 always opens it)"
+                }
                 (Origin::EntrypointDefault, Launch::Defaults) => {
                     " (the entrypoint's default with `DOCKER_TLS_CERTDIR` empty)"
                 }
                 _ => "",
             };
+            let gives = if d.wiring.rootless {
+                "gives the daemon's API (as its non-root user: every container and image on it, not the node)"
+            } else {
+                "gives root on a privileged container"
+            };
             let mut diagnostic = Diagnostic::rule(
                 Code::Dind006,
                 format!("{}.args", d.place.path()),
                 format!(
-                    "{how} `{}`{origin} is reachable from every pod in the cluster and gives root on a privileged container",
+                    "{how} `{}`{origin} is reachable from every pod in the cluster and {gives}",
                     l.raw
                 ),
             )
@@ -160,6 +170,15 @@ pub(super) fn plaintext_exposed(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
     }
 }
 
+/// Whether volume `name` mounts one file, not a directory: a hostPath of `type: Socket` or
+/// `File`, or of a socket file of the node (the node's Docker socket: DIND019's case).
+fn file_mount(t: &Topology<'_>, name: &str) -> bool {
+    t.volume(name).and_then(|v| v.host_path.as_ref()).is_some_and(|hp| {
+        matches!(hp.type_.as_deref(), Some("Socket" | "File"))
+            || (hp.type_.as_deref().is_none_or(str::is_empty) && hp.path.ends_with(".sock"))
+    })
+}
+
 /// DIND013: socket paths the kernel or the mounts make unusable.
 pub(super) fn socket_path_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut check = |place: &Place<'_>, path: &str, field: String| {
@@ -170,7 +189,7 @@ pub(super) fn socket_path_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<D
                 .as_deref()
                 .unwrap_or_default()
                 .iter()
-                .any(|m| m.mount_path.trim_end_matches('/') == path)
+                .any(|m| m.mount_path.trim_end_matches('/') == path && !file_mount(t, &m.name))
                 .then(|| {
                     format!(
                         "a volume is mounted at the socket `{path}` itself, so it is a directory; mount the socket's directory instead"

@@ -72,30 +72,26 @@ pub(super) fn privileged_without_escalation(t: &Topology<'_>, _: &Context, out: 
     }
 }
 
-const HOST_SOCKETS: &[&str] = &[
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/var/run",
-    "/run",
-    "/var/run/docker",
-    "/run/docker",
-];
-
 /// DIND019: the node's docker socket mounted into the pod.
 pub(super) fn host_docker_socket(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
-    for (i, v) in t.spec.volumes.iter().flatten().enumerate() {
-        if let Some(hp) = &v.host_path
-            && HOST_SOCKETS.contains(&hp.path.trim_end_matches('/'))
-        {
-            out.push(Diagnostic::rule(
-                Code::Dind019,
-                format!("spec.volumes[{i}].hostPath.path"),
-                format!(
-                    "volume `{}` mounts the node's `{}` (docker-outside-of-docker: root on the node for every build)",
-                    v.name, hp.path
-                ),
-            ));
-        }
+    for (i, v) in t.node_socket_volumes() {
+        let Some(hp) = &v.host_path else { continue };
+        let users: Vec<&str> = t
+            .containers
+            .iter()
+            .filter(|p| p.container.volume_mounts.iter().flatten().any(|m| m.name == v.name))
+            .map(|p| p.name())
+            .collect();
+        out.push(Diagnostic::rule(
+            Code::Dind019,
+            format!("spec.volumes[{i}].hostPath.path"),
+            format!(
+                "volume `{}` mounts the node's `{}` into {} (docker-outside-of-docker: whatever runs there has root on the node and sees every container on it)",
+                v.name,
+                hp.path,
+                users.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
 }
 

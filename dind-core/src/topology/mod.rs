@@ -165,6 +165,32 @@ fn is_client(container: &Container) -> bool {
         || image.repository.ends_with("docker-cli")
 }
 
+/// The node paths whose hostPath gives a container the node's Docker daemon: its socket, or the
+/// directory that holds it.
+pub const NODE_SOCKET_PATHS: &[&str] = &[
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/var/run",
+    "/run",
+    "/var/run/docker",
+    "/run/docker",
+];
+
+/// Whether `words` (a container's command and args, or a step's script) run Docker: `docker`,
+/// `dockerd`, `buildctl` or `buildkitd`.
+fn words_run_docker(words: &[String]) -> bool {
+    let script = words.join(" ");
+    crate::rules::waits::runs_docker(&script)
+        || script
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`' | '\'' | '"'))
+            .any(|w| {
+                matches!(
+                    w.rsplit('/').next().unwrap_or(w),
+                    "dockerd" | "buildctl" | "buildkitd" | "dockerd-entrypoint.sh"
+                )
+            })
+}
+
 static EMPTY_SPEC: std::sync::LazyLock<PodSpec> = std::sync::LazyLock::new(PodSpec::default);
 static EMPTY_ANNOTATIONS: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
 
@@ -304,6 +330,58 @@ impl<'a> Topology<'a> {
             SocketReach::Seen(paths) => paths,
             _ => Vec::new(),
         }
+    }
+
+    /// The pod's hostPath volumes of the node's Docker socket (or the directory that holds it)
+    /// that some container mounts, with their index in `volumes`: a volume no container mounts
+    /// gives nothing to anyone.
+    pub fn node_socket_volumes(&self) -> Vec<(usize, &'a Volume)> {
+        self.spec
+            .volumes
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, v)| {
+                v.host_path
+                    .as_ref()
+                    .is_some_and(|hp| NODE_SOCKET_PATHS.contains(&hp.path.trim_end_matches('/')))
+                    && self.mounted(&v.name)
+            })
+            .collect()
+    }
+
+    /// Whether some container mounts the volume `name`.
+    pub fn mounted(&self, name: &str) -> bool {
+        self.containers
+            .iter()
+            .any(|p| p.container.volume_mounts.iter().flatten().any(|m| m.name == name))
+    }
+
+    /// Whether the pod runs or uses Docker, the pods dind's rules are for: a daemon (dockerd,
+    /// buildkitd, a dind image), a client (`DOCKER_HOST` or `BUILDKIT_HOST` set, a Docker CLI
+    /// image, `docker`/`buildctl` in a command, or steps that run `docker`), or a mounted
+    /// hostPath of the node's Docker socket. Anything else (an app, a kaniko or Maven agent) is
+    /// out of scope: dind says nothing about it.
+    ///
+    /// ```
+    /// use dind_core::topology::Topology;
+    /// use k8s_openapi::api::core::v1::Pod;
+    /// let pod: Pod = serde_json::from_value(serde_json::json!({"spec": {"containers": [
+    ///     {"name": "maven", "image": "maven:3.9", "command": ["sleep", "infinity"]}]}})).unwrap();
+    /// assert!(!Topology::of(&pod).uses_docker(None));
+    /// ```
+    pub fn uses_docker(&self, steps: Option<crate::rules::Steps>) -> bool {
+        !self.daemons.is_empty()
+            || !self.buildkitds.is_empty()
+            || !self.clients.is_empty()
+            || steps.is_some_and(|s| s.use_docker)
+            || !self.node_socket_volumes().is_empty()
+            || self.containers.iter().any(|p| {
+                let c = p.container;
+                p.env().get("BUILDKIT_HOST") != EnvValue::Unset
+                    || words_run_docker(c.command.as_deref().unwrap_or_default())
+                    || words_run_docker(c.args.as_deref().unwrap_or_default())
+            })
     }
 
     /// The rule codes the pod's author accepted in the `dind/allow` annotation.
