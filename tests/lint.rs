@@ -78,9 +78,18 @@ fn peer_patterns_lint_without_errors() {
         "peers/tekton-tls.yaml",
     ] {
         let f = lint_file(peer);
+        // The plugin's and ARC's examples keep the data root on the container's overlay root:
+        // with Docker 29 (pinned here) that fails, so it is their one error.
+        let dind008 = |x: &dind::lint::Finding| x.diagnostic.code.is_some_and(|c| c.as_str() == "DIND008");
         assert!(
-            f.iter().all(|x| x.diagnostic.severity != Severity::Error),
+            f.iter().all(|x| x.diagnostic.severity != Severity::Error || dind008(x)),
             "{peer}: {f:#?}"
+        );
+    }
+    for peer in ["peers/jenkins-plugin.yaml", "peers/arc-sidecar.yaml"] {
+        assert!(
+            lint_file(peer).iter().any(|x| x.diagnostic.severity == Severity::Error),
+            "{peer}"
         );
     }
     assert!(lint_file("peers/tekton-tls.yaml").is_empty());

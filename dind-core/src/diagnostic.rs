@@ -151,6 +151,14 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the severity, for a rule whose case decides it (DIND008: an error where the daemon
+    /// cannot start, a warning where it is only slow).
+    #[must_use]
+    pub(crate) fn at_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     /// Replaces the help text.
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

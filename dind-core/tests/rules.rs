@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+use dind_core::Severity;
 use dind_core::lint::lint_yaml;
 use dind_core::rules::Context;
 
@@ -115,6 +116,37 @@ fn dind001_command_override() {
             "  command: [sh, -c, \"exec dockerd-entrypoint.sh dockerd --host=unix:///dind/docker.sock\"]\n  args: [",
         )],
     );
+}
+
+/// A dind image that runs `sleep` in a pod with no daemon: nothing ever serves the socket.
+const LONE_DIND: &str = r#"
+containers:
+- name: docker
+  image: docker:29.7.2-dind
+  command: [sleep, 99d]
+"#;
+
+#[test]
+fn dind001_a_dind_image_that_runs_no_daemon() {
+    // The dind image with `sleep`, nothing else: no daemon ever runs. The near miss is the
+    // pre-22.06 bare tag, the CLI image then, which is a plain client.
+    case_on(
+        LONE_DIND,
+        "DIND001",
+        &[("command: [sleep, 99d]", "command: [cat]")],
+        &[("image: docker:29.7.2-dind", "image: docker:19.03.1")],
+    );
+    // A node socket, or a daemon in another container, serves it: no finding.
+    let with_daemon =
+        format!("{LONE_DIND}- name: dind\n  image: docker:29.7.2-dind\n  securityContext: {{privileged: true}}\n");
+    assert!(
+        !codes(&with_daemon).contains(&"DIND001".to_string()),
+        "{:?}",
+        codes(&with_daemon)
+    );
+    // A remote daemon it points at cannot be judged from this pod.
+    let remote = format!("{LONE_DIND}  env: [{{name: DOCKER_HOST, value: tcp://docker.ci:2376}}]\n");
+    assert!(!codes(&remote).contains(&"DIND001".to_string()));
 }
 
 #[test]
@@ -421,6 +453,32 @@ fn dind008_no_data_root() {
             "{name: data, mountPath: /var/lib/docker/}, ",
         )],
     );
+    // An error where the daemon cannot start (Docker 29, a forced overlay2), a warning where it
+    // is only slow (vfs, up to 28).
+    let severity = |edits: &[(&str, &str)]| {
+        let mut all = vec![("{name: data, mountPath: /var/lib/docker}, ", "")];
+        all.extend_from_slice(edits);
+        lint_yaml(&edit(&all), &Context::default())
+            .unwrap()
+            .into_iter()
+            .find(|f| f.diagnostic.code.is_some_and(|c| c.as_str() == "DIND008"))
+            .map(|f| f.diagnostic.severity)
+    };
+    assert_eq!(severity(&[]), Some(Severity::Error));
+    assert_eq!(
+        severity(&[("image: docker:29.7.2-dind", "image: docker:28.5.2-dind")]),
+        Some(Severity::Warning)
+    );
+    assert_eq!(
+        severity(&[
+            ("image: docker:29.7.2-dind", "image: docker:28.5.2-dind"),
+            (
+                "--host=unix:///dind/docker.sock]",
+                "--host=unix:///dind/docker.sock, --storage-driver=overlay2]"
+            ),
+        ]),
+        Some(Severity::Error)
+    );
 }
 
 #[test]
@@ -434,6 +492,18 @@ fn dind009_unpinned() {
         "DIND009",
         &[("image: docker:29.7.2-cli", "image: docker:cli")],
         &[("image: docker:29.7.2-cli", "image: docker:29.7.2-cli-alpine3.22")],
+    );
+    // Any image that runs the daemon, not only `docker`: a runner image's moving channel.
+    case(
+        "DIND009",
+        &[(
+            "image: docker:29.7.2-dind",
+            "image: ghcr.io/example/runner:nightly-dind",
+        )],
+        &[(
+            "image: docker:29.7.2-dind",
+            "image: ghcr.io/example/runner:2.320.0-dind",
+        )],
     );
 }
 
@@ -468,6 +538,51 @@ fn dind010_not_awaited() {
             probe,
             "  readinessProbe: {exec: {command: [docker, --host=unix:///dind/docker.sock, info]}, periodSeconds: 1}\n",
         )],
+    );
+}
+
+/// A Jenkins agent whose only daemon is also where the build runs races it as a sidecar client
+/// would: with no client beside it, the daemon is its own client, unless the steps are known and
+/// run no `docker`.
+#[test]
+fn dind010_a_jenkins_daemon_without_clients_is_its_own_client() {
+    use dind_core::rules::{Runner, Steps};
+    let probe =
+        "  startupProbe: {exec: {command: [docker, --host=unix:///dind/docker.sock, info]}, periodSeconds: 1}\n";
+    let alone = BASE[..BASE.find("- name: docker\n").unwrap()].to_string()
+        + "volumes: [{name: data, emptyDir: {}}, {name: sock, emptyDir: {}}]\n";
+    let racing = alone.replace(probe, "");
+    let jenkins = Context::default().with_runner(Runner::Jenkins);
+    assert!(codes_with(&racing, &jenkins).contains(&"DIND010".to_string()));
+    assert!(!codes_with(&alone, &jenkins).contains(&"DIND010".to_string()));
+    // Known steps that run no `docker`: nothing uses the daemon.
+    let make = jenkins.with_steps(Steps::of("sh 'make test'"));
+    assert!(!codes_with(&racing, &make).contains(&"DIND010".to_string()));
+    // A plain Pod's lone daemon may serve clients elsewhere: no guess.
+    assert!(!codes(&racing).contains(&"DIND010".to_string()));
+}
+
+/// The kubelet starts the main containers once a native sidecar's startupProbe succeeds; its
+/// readinessProbe holds nothing back.
+#[test]
+fn dind010_a_native_sidecar_waits_only_by_its_startup_probe() {
+    let sidecar = edit(&[
+        (
+            "containers:\n- name: dind\n",
+            "initContainers:\n- name: dind\n  restartPolicy: Always\n",
+        ),
+        ("- name: docker\n", "containers:\n- name: docker\n"),
+    ]);
+    assert!(
+        !codes(&sidecar).contains(&"DIND010".to_string()),
+        "{:?}",
+        codes(&sidecar)
+    );
+    let readiness = sidecar.replace("  startupProbe: {exec:", "  readinessProbe: {exec:");
+    assert!(
+        codes(&readiness).contains(&"DIND010".to_string()),
+        "{:?}",
+        codes(&readiness)
     );
 }
 
@@ -850,7 +965,8 @@ volumes: [{name: sock, emptyDir: {}}]
 #[test]
 fn sysbox_base_is_clean_without_privileged_or_a_data_root_volume() {
     assert_eq!(codes(SYSBOX), Vec::<String>::new());
-    // The same pod without the runtime class is an unprivileged daemon without storage.
+    // The same pod without the runtime class is an unprivileged daemon without storage: two
+    // defects, each to fix.
     let runc = codes(&edit_of(SYSBOX, &[("runtimeClassName: sysbox-runc\n", "")]));
     assert!(
         runc.contains(&"DIND007".to_string()) && runc.contains(&"DIND008".to_string()),

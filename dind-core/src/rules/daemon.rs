@@ -5,7 +5,7 @@ use crate::facts::{Behaviour, ImageRole};
 use crate::fix::{Fix, PodEdit};
 use crate::topology::{Daemon, Topology};
 use crate::wiring::{Bypass, EnvValue, Launch, flag_on, flag_values};
-use crate::{Code, Diagnostic};
+use crate::{Code, Diagnostic, Severity};
 
 /// DIND001: dockerd started without the image entrypoint's dockerd branch.
 pub(super) fn command_override(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
@@ -53,6 +53,50 @@ pub(super) fn command_override(t: &Topology<'_>, _: &Context, out: &mut Vec<Diag
     }
 }
 
+/// DIND001, no daemon at all: a dind image whose `command` runs something else (`cat`, `sleep`,
+/// a shell without `dockerd`) in a pod where nothing else serves the endpoint it uses (no
+/// daemon, no node socket): no daemon ever runs, and every `docker` step fails. A pre-22.06 bare
+/// tag (`docker:19.03.1`, the CLI image then) is a client, not this.
+pub(super) fn no_daemon_runs(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    if !t.daemons.is_empty() || !t.node_socket_volumes().is_empty() {
+        return;
+    }
+    for c in &t.clients {
+        let image = &c.place.container.image;
+        let role = crate::facts::DockerImage::parse(image.as_deref().unwrap_or("")).role();
+        let local = match &c.endpoint {
+            Some(crate::wiring::Endpoint::Unix(_)) => true,
+            Some(crate::wiring::Endpoint::Tcp { host, .. }) => crate::wiring::Endpoint::is_loopback_host(host),
+            _ => false,
+        };
+        if !matches!(role, ImageRole::Daemon { .. }) || !local {
+            continue;
+        }
+        let k = c.place.container;
+        let (field, words) = match (&k.command, &k.args) {
+            (Some(cmd), _) if !cmd.is_empty() => ("command", cmd.join(" ")),
+            (_, Some(args)) if !args.is_empty() => ("args", args.join(" ")),
+            _ => continue,
+        };
+        let env = c.place.env();
+        let endpoint = match env.get("DOCKER_HOST").known() {
+            Some(h) if !h.is_empty() => h.to_string(),
+            _ => format!("unix://{}", crate::model::DEFAULT_CLIENT_SOCKET),
+        };
+        out.push(
+            Diagnostic::rule(
+                Code::Dind001,
+                format!("{}.{field}", c.place.path()),
+                format!(
+                    "`{}` is the dind image, but `{words}` replaces its daemon, and nothing else in the pod serves `{endpoint}`: no daemon ever runs, and every `docker` command fails; start the daemon (drop `{field}`, or run `docker:*-dind` in its own privileged container) or use a CLI image for a client",
+                    image.as_deref().unwrap_or(""),
+                ),
+            )
+            .in_container(c.place.name()),
+        );
+    }
+}
+
 /// The container's and the pod's security settings merged as the kubelet does.
 fn effective_security(t: &Topology<'_>, d: &Daemon<'_>) -> (Option<bool>, Option<bool>) {
     let sc = d.place.container.security_context.as_ref();
@@ -72,6 +116,10 @@ pub(super) fn not_privileged(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
     }
     for d in &t.daemons {
         if effective_security(t, d).0 != Some(true) {
+            if let Some(other) = t.meant_as_client(d) {
+                out.push(meant_as_client(d, other));
+                continue;
+            }
             let why = if d.wiring.rootless {
                 " (rootless still needs it: seccomp, AppArmor and /proc masks block rootlesskit)"
             } else {
@@ -91,6 +139,29 @@ pub(super) fn not_privileged(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
     }
 }
 
+/// DIND007 for a container that runs a dind image's daemon but looks meant as a client of
+/// `other`: the root cause is the image, so the fix is a CLI image, not privilege.
+fn meant_as_client(d: &Daemon<'_>, other: &Daemon<'_>) -> Diagnostic {
+    let reference = d.place.container.image.as_deref().unwrap_or("");
+    let host = d.place.env().get("DOCKER_HOST").known().unwrap_or("").to_string();
+    let cli = d.image.pinned_suggestion(ImageRole::Cli);
+    let use_cli = cli.as_ref().map_or_else(
+        || "a Docker CLI image".to_string(),
+        |c| format!("a CLI image such as `{c}`"),
+    );
+    let message = format!(
+        "`{reference}` is the dind image (bare and `latest` tags are, since 22.06): its entrypoint starts a daemon in `{}`, which is not privileged, so it exits and the container with it; with `DOCKER_HOST={host}` it looks meant as a client of `{}`: use {use_cli}",
+        d.place.name(),
+        other.place.name()
+    );
+    let path = format!("{}.image", d.place.path());
+    let mut diagnostic = Diagnostic::rule(Code::Dind007, path.clone(), message).in_container(d.place.name());
+    if let Some(cli) = cli {
+        diagnostic = diagnostic.with_fix(Fix::unsafe_(format!("use `{cli}`"), vec![PodEdit::set(path, cli)]));
+    }
+    diagnostic
+}
+
 /// DIND008: an emptyDir (or any volume) at the data root.
 pub(super) fn no_data_root_volume(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     if t.sysbox() {
@@ -108,12 +179,19 @@ pub(super) fn no_data_root_volume(t: &Topology<'_>, _: &Context, out: &mut Vec<D
             .iter()
             .any(|m| m.mount_path.trim_end_matches('/') == root);
         if !mounted {
-            let effect = match d.image.version() {
+            let forced = flag_values(&d.wiring.argv, "--storage-driver", Some("-s"))
+                .into_iter()
+                .any(|(_, v)| v.starts_with("overlay"));
+            let (effect, fails) = match d.image.version() {
+                _ if forced => (
+                    "`--storage-driver=overlay2` on the container's overlay root stops dockerd at start",
+                    true,
+                ),
                 Some(v) if v.has(Behaviour::ContainerdSnapshotterDefault) => {
-                    "Docker 29 fails with `overlay ... invalid argument`"
+                    ("Docker 29 fails with `overlay ... invalid argument`", true)
                 }
-                Some(_) => "Docker falls back to the slow vfs driver",
-                None => "Docker up to 28 falls back to the slow vfs driver and 29 fails",
+                Some(_) => ("Docker falls back to the slow vfs driver", false),
+                None => ("Docker up to 28 falls back to the slow vfs driver and 29 fails", false),
             };
             let taken: Vec<&str> = t.spec.volumes.iter().flatten().map(|v| v.name.as_str()).collect();
             let name = std::iter::once("dind-storage".to_string())
@@ -126,6 +204,7 @@ pub(super) fn no_data_root_volume(t: &Topology<'_>, _: &Context, out: &mut Vec<D
                     format!("{}.volumeMounts", d.place.path()),
                     format!("no volume at the data root `{root}`: {effect}"),
                 )
+                .at_severity(if fails { Severity::Error } else { Severity::Warning })
                 .in_container(d.place.name())
                 .with_fix(Fix::safe(
                     format!("mount an emptyDir `{name}` at `{root}`"),

@@ -53,7 +53,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use crate::facts::KubeVersion;
 use crate::topology::Topology;
-use crate::{Diagnostic, Severity};
+use crate::{Code, Diagnostic, Severity};
 
 /// Who starts the pod's containers. It decides what waits for the daemon (DIND010) and whether a
 /// client may exit (DIND017).
@@ -170,6 +170,7 @@ type Rule = fn(&Topology<'_>, &Context, &mut Vec<Diagnostic>);
 /// Jenkins renderer and linter).
 const RULES: &[Rule] = &[
     daemon::command_override,                // DIND001
+    daemon::no_daemon_runs,                  // DIND001
     probes::probe_port_invalid,              // DIND002
     probes::probe_misses_daemon,             // DIND003
     clients::endpoint_unserved,              // DIND004
@@ -203,6 +204,55 @@ const RULES: &[Rule] = &[
     credentials::plain_credentials,          // DIND034
 ];
 
+/// What describes a running daemon: its listeners, data root, probes, wait, memory and flags.
+/// About a container whose daemon dind would misread, these are consequences of the misreading,
+/// not defects of their own.
+const WHILE_RUNNING: &[Code] = &[
+    Code::Dind003,
+    Code::Dind006,
+    Code::Dind008,
+    Code::Dind010,
+    Code::Dind011,
+    Code::Dind013,
+    Code::Dind014,
+    Code::Dind015,
+    Code::Dind018,
+    Code::Dind021,
+    Code::Dind024,
+    Code::Dind025,
+];
+
+/// One root cause, one finding. A daemon run as a user its image cannot start as (DIND012) is
+/// not the rootless daemon its uid suggests: what that mode would listen on, store or wait for is
+/// not reported, nor are clients' findings against those endpoints when no other daemon could
+/// serve them. A dind image that looks meant as a client (DIND007's case) is not judged as a
+/// daemon either. (A daemon that is only unprivileged keeps its other findings: each is a defect
+/// of its own, to fix as well.)
+fn settle_consequences(t: &Topology<'_>, out: &mut Vec<Diagnostic>) {
+    let misread: Vec<String> = out
+        .iter()
+        .filter(|d| d.code == Some(Code::Dind012))
+        .filter_map(|d| d.container.clone())
+        .collect();
+    let not_daemons: Vec<&str> = t
+        .daemons
+        .iter()
+        .filter(|d| t.meant_as_client(d).is_some())
+        .map(|d| d.place.name())
+        .collect();
+    let every_daemon_misread =
+        !t.daemons.is_empty() && t.daemons.iter().all(|d| misread.iter().any(|m| m == d.place.name()));
+    out.retain(|d| {
+        let Some(code) = d.code else { return true };
+        let judged_wrongly = d
+            .container
+            .as_deref()
+            .is_some_and(|c| misread.iter().any(|m| m == c) || not_daemons.contains(&c));
+        !(judged_wrongly && WHILE_RUNNING.contains(&code)
+            || every_daemon_misread && matches!(code, Code::Dind004 | Code::Dind005))
+    });
+}
+
 /// Runs every rule on a pod. Codes listed in the pod's `dind/allow` annotation are reported as
 /// warnings, marked as allowed.
 ///
@@ -218,6 +268,7 @@ pub fn check(pod: &Pod, ctx: &Context) -> Vec<Diagnostic> {
     for rule in RULES {
         rule(&topology, ctx, &mut out);
     }
+    settle_consequences(&topology, &mut out);
     // The selection: rules not selected say nothing; severities are overridden before the pod's
     // own `dind/allow` downgrades an error.
     let mut out: Vec<Diagnostic> = out.into_iter().filter_map(|d| ctx.selection.apply(d)).collect();

@@ -12,6 +12,8 @@ pub(super) fn image_unpinned(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
     let places = t
         .daemons
         .iter()
+        // A dind image that looks meant as a client is DIND007's (the image is the root cause).
+        .filter(|d| t.meant_as_client(d).is_none())
         .map(|d| {
             (
                 d.place,
@@ -27,7 +29,9 @@ pub(super) fn image_unpinned(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
         let floating = match image.tag.as_deref() {
             _ if image.digest => false,
             None | Some("latest") => true,
-            Some(_) => image.is_docker_repository() && image.floats(),
+            Some(_) if image.is_docker_repository() => image.floats(),
+            // Another image that runs dockerd (a runner's `-dind-rootless` variant, say).
+            Some(tag) => matches!(role, ImageRole::Daemon { .. }) && moving_tag(tag),
         };
         if floating {
             let pin = image.pinned_suggestion(role);
@@ -48,6 +52,33 @@ pub(super) fn image_unpinned(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
             out.push(diagnostic);
         }
     }
+}
+
+/// Whether a tag of an image that is not `docker` moves: a channel word (`latest`, `nightly`,
+/// `edge`, `stable`, `dind`, ...) or a bare major (`27`), alone or before `-dind`,
+/// `-dind-rootless` or `-rootless`.
+///
+/// `2.311.0-dind` and `ubuntu-22.04` are pinned; `latest-dind`, `nightly` and `27-dind` are not.
+fn moving_tag(tag: &str) -> bool {
+    let tag = tag.to_ascii_lowercase();
+    let base = ["-dind-rootless", "-dind", "-rootless"]
+        .iter()
+        .find_map(|s| tag.strip_suffix(s))
+        .unwrap_or(&tag);
+    matches!(
+        base,
+        "latest"
+            | "nightly"
+            | "edge"
+            | "stable"
+            | "dind"
+            | "rootless"
+            | "dind-rootless"
+            | "test"
+            | "main"
+            | "master"
+            | "dev"
+    ) || (!base.is_empty() && base.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// DIND016: privileged containers must allow escalation.
@@ -152,5 +183,34 @@ pub(super) fn native_sidecar_unsupported(t: &Topology<'_>, ctx: &Context, out: &
             )
             .in_container(place.name()),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::moving_tag;
+
+    #[test]
+    fn moving_tags_of_other_daemon_images() {
+        for t in [
+            "latest-dind",
+            "nightly",
+            "edge",
+            "27-dind",
+            "dind-rootless",
+            "Latest",
+            "27",
+        ] {
+            assert!(moving_tag(t), "{t}");
+        }
+        for t in [
+            "2.311.0-dind",
+            "ubuntu-22.04",
+            "v2.320.0-ubuntu-22.04-dind-rootless",
+            "27.3.1",
+            "1.2",
+        ] {
+            assert!(!moving_tag(t), "{t}");
+        }
     }
 }

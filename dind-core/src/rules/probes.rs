@@ -260,8 +260,11 @@ pub(super) fn probe_misses_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<D
 /// DIND010: something waits for the daemon.
 pub(super) fn not_awaited(t: &Topology<'_>, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let steps = ctx.steps.unwrap_or_default();
-    // Only a daemon that something uses can be raced.
-    if t.clients.is_empty() && !steps.use_docker {
+    // Only a daemon that something uses can be raced. A Jenkins agent's daemon with no client
+    // beside it is used where it runs, by the builds' `container('dind') { sh 'docker ...' }`,
+    // unless the steps are known and run no `docker`.
+    let own_client = ctx.runner == Runner::Jenkins && ctx.steps.is_none();
+    if t.clients.is_empty() && !steps.use_docker && !own_client {
         return;
     }
     let client_waits = t.clients.iter().any(|c| {

@@ -384,6 +384,28 @@ impl<'a> Topology<'a> {
             })
     }
 
+    /// The other daemon that daemon `d` looks meant as a client of: `d` runs a dind image on its
+    /// entrypoint's defaults (no `command`, no `args`), as people write a client with `docker` or
+    /// `docker:latest` (the dind image since 22.06), and its `DOCKER_HOST` names an endpoint
+    /// another daemon of the pod serves.
+    pub fn meant_as_client(&self, d: &Daemon<'_>) -> Option<&Daemon<'a>> {
+        let c = d.place.container;
+        if d.wiring.launch != wiring::Launch::Defaults
+            || c.command.as_ref().is_some_and(|w| !w.is_empty())
+            || c.args.as_ref().is_some_and(|w| !w.is_empty())
+        {
+            return None;
+        }
+        let EnvValue::Value(host) = d.place.env().get("DOCKER_HOST") else {
+            return None;
+        };
+        let endpoint = Endpoint::parse(host);
+        self.daemons
+            .iter()
+            .filter(|o| o.place.name() != d.place.name())
+            .find(|o| o.wiring.serves(&endpoint).is_some())
+    }
+
     /// The rule codes the pod's author accepted in the `dind/allow` annotation.
     pub fn allowed(&self) -> Vec<String> {
         self.pod
