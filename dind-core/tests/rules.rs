@@ -1270,3 +1270,110 @@ fn dind034_registry_credentials_in_plain_text() {
         )],
     );
 }
+
+/// One seeded defect, one error: over a clean pod whose decorations vary (the image version, the
+/// probe, the memory request, the client's image), each defect below must bring exactly its own
+/// code at error level, never a consequence of it under another code.
+mod one_root_cause {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The defects: a code and the edits of [`BASE`] that make it.
+    const DEFECTS: &[(&str, &[(&str, &str)])] = &[
+        ("DIND001", &[("  args: [dockerd,", "  command: [dockerd]\n  args: [")]),
+        (
+            "DIND003",
+            &[(
+                "[docker, --host=unix:///dind/docker.sock, info]",
+                "[docker, --host=unix:///other/docker.sock, info]",
+            )],
+        ),
+        (
+            "DIND004",
+            &[(
+                "value: unix:///var/run/docker.sock",
+                "value: unix:///elsewhere/docker.sock",
+            )],
+        ),
+        (
+            "DIND006",
+            &[(
+                "--host=unix:///dind/docker.sock]",
+                "--host=unix:///dind/docker.sock, --host=tcp://0.0.0.0:2375]",
+            )],
+        ),
+        ("DIND007", &[("  securityContext: {privileged: true}\n", "")]),
+        (
+            "DIND012",
+            &[(
+                "  securityContext: {privileged: true}\n",
+                "  securityContext: {privileged: true, runAsUser: 1000}\n",
+            )],
+        ),
+        (
+            "DIND016",
+            &[(
+                "  securityContext: {privileged: true}\n",
+                "  securityContext: {privileged: true, allowPrivilegeEscalation: false}\n",
+            )],
+        ),
+        (
+            "DIND018",
+            &[(
+                "--host=unix:///dind/docker.sock]",
+                "--host=unix:///dind/docker.sock, --mtu=20]",
+            )],
+        ),
+        ("DIND020", &[("- name: docker\n", "- name: Docker_Client\n")]),
+    ];
+
+    fn errors(yaml: &str) -> Vec<String> {
+        let mut e: Vec<String> = lint_yaml(yaml, &Context::default())
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.diagnostic.severity == Severity::Error)
+            .map(|f| {
+                f.diagnostic
+                    .code
+                    .map_or_else(|| format!("input: {}", f.diagnostic.message), |c| c.to_string())
+            })
+            .collect();
+        e.dedup();
+        e
+    }
+
+    proptest! {
+        #[test]
+        fn each_defect_is_its_own_one_error(
+            defect in 0..DEFECTS.len(),
+            version in prop::sample::select(vec!["29.7.2", "28.5.2", "27.5.1"]),
+            probe in any::<bool>(),
+            memory in any::<bool>(),
+            cli_latest in any::<bool>(),
+        ) {
+            let mut edits: Vec<(&str, String)> = vec![("image: docker:29.7.2-dind", format!("image: docker:{version}-dind"))];
+            if !probe {
+                edits.push(("  startupProbe: {exec: {command: [docker, --host=unix:///dind/docker.sock, info]}, periodSeconds: 1}\n", String::new()));
+            }
+            if !memory {
+                edits.push(("  resources: {requests: {memory: 1Gi}}\n", String::new()));
+            }
+            if cli_latest {
+                edits.push(("image: docker:29.7.2-cli", "image: docker:cli".to_string()));
+            }
+            let (code, seed) = DEFECTS[defect];
+            // The defect's edits first: they name text of the base as written.
+            let mut text = BASE.to_string();
+            for (from, to) in seed.iter() {
+                prop_assume!(text.contains(from));
+                text = text.replacen(from, to, 1);
+            }
+            for (from, to) in &edits {
+                if text.contains(from) {
+                    text = text.replacen(from, to, 1);
+                }
+            }
+            prop_assert_eq!(errors(&text), vec![code.to_string()], "{}", text);
+        }
+    }
+}
