@@ -981,3 +981,20 @@ fn fix_edits_the_jenkins_chart_values_in_place() {
     assert!(after.contains("repository: docker # the official image\n"), "{after}");
     assert!(after.starts_with("# values for the jenkins chart\n"), "{after}");
 }
+
+/// The text report never prints a credential it reports (DIND034): the source line is masked.
+#[test]
+fn reported_credentials_are_masked_in_the_text_report() {
+    let dir = scratch("cli-mask");
+    let file = dir.join("pod.yaml");
+    std::fs::write(
+        &file,
+        "spec:\n  containers:\n  - name: docker\n    image: docker:29.7.2-cli\n    env:\n    - name: DOCKER_HOST\n      value: tcp://docker.ci:2376\n    - name: REGISTRY_PASSWORD\n      value: s3cr3t-Pa55\n",
+    )
+    .unwrap();
+    let out = dind(&["lint", file.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("warning[DIND034]"), "{text}");
+    assert!(text.contains("value: ********"), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+}

@@ -279,6 +279,11 @@ fn text_report(path: &str, source: &str, findings: &[Finding]) -> String {
         let width = f.line.to_string().len();
         out.push_str(&format!("{:width$}--> {path}:{}\n", "", f.line));
         if let Some(text) = lines.get(f.line.saturating_sub(1)) {
+            let text = if d.code.is_some_and(|c| c.as_str() == "DIND034") {
+                masked(text)
+            } else {
+                (*text).to_string()
+            };
             let shown: String = text.chars().take(160).collect();
             out.push_str(&format!("{:width$} |\n{} | {shown}\n{:width$} |\n", "", f.line, ""));
         }
@@ -305,6 +310,32 @@ fn text_report(path: &str, source: &str, findings: &[Finding]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A source line that holds a credential, as the text report shows it: what follows the
+/// `value` key or the password flag is masked, and a line where neither is found is not shown.
+/// (CI logs are read by more people than the repository.)
+fn masked(line: &str) -> String {
+    const MASK: &str = "********";
+    let cut = |at: usize| format!("{}{MASK}", &line[..at]);
+    if let Some(v) = line.rfind("value") {
+        let rest = &line[v + "value".len()..];
+        if let Some(sep) = rest.find([':', '=']) {
+            let start = v + "value".len() + sep + 1;
+            let spaces = line[start..].len() - line[start..].trim_start().len();
+            return cut(start + spaces);
+        }
+    }
+    for flag in ["--password=", "--password ", "-p="] {
+        if let Some(i) = line.find(flag) {
+            return cut(i + flag.len());
+        }
+    }
+    if let Some(i) = line.find(" -p ") {
+        return cut(i + " -p ".len());
+    }
+    let indent = line.len() - line.trim_start().len();
+    format!("{}(not shown: the line holds a credential)", &line[..indent])
 }
 
 /// The notes under a file's findings: which Groovy files read it as their agent's pod, and the
@@ -797,6 +828,28 @@ mod tests {
             result,
             suppressed: Vec::new(),
             used_by: vec!["Jenkinsfile:4".into()],
+        }
+    }
+
+    #[test]
+    fn credentials_are_masked_in_source_lines() {
+        assert_eq!(masked("      value: hunter2"), "      value: ********");
+        assert_eq!(
+            masked("  - {name: REGISTRY_PASSWORD, value: 'hunter2'}"),
+            "  - {name: REGISTRY_PASSWORD, value: ********"
+        );
+        assert_eq!(
+            masked("containerEnvVar(key: 'DOCKER_PASSWORD', value: 's3cr3t')"),
+            "containerEnvVar(key: 'DOCKER_PASSWORD', value: ********"
+        );
+        assert_eq!(
+            masked("    - docker login -u me -p hunter2 r"),
+            "    - docker login -u me -p ********"
+        );
+        assert_eq!(masked("  args: [--password=hunter2]"), "  args: [--password=********");
+        assert_eq!(masked("    hunter2"), "    (not shown: the line holds a credential)");
+        for line in ["value: hunter2", "-p hunter2 x", "hunter2", "--password=hunter2"] {
+            assert!(!masked(line).contains("hunter2"), "{line}");
         }
     }
 
