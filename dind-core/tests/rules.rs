@@ -690,6 +690,21 @@ fn dind015_unix_setup_opens_tcp() {
             ("value: unix:///var/run/docker.sock", "value: tcp://localhost:2375"),
         ],
     );
+    // A Jenkins agent whose one daemon runs the builds itself, on its entrypoint's defaults: the
+    // builds use the socket, and the TLS listener on 0.0.0.0:2376 serves nobody.
+    use dind_core::rules::{Runner, Steps};
+    let lone = "containers:\n- name: dind\n  image: docker:29.7.2-dind\n  securityContext: {privileged: true}\n  volumeMounts: [{name: data, mountPath: /var/lib/docker}]\nvolumes: [{name: data, emptyDir: {}}]\n";
+    let jenkins = Context::default().with_runner(Runner::Jenkins);
+    assert!(
+        codes_with(lone, &jenkins).contains(&"DIND015".to_string()),
+        "{:?}",
+        codes_with(lone, &jenkins)
+    );
+    let docker_steps = jenkins.with_steps(Steps::of("sh 'docker build .'"));
+    assert!(codes_with(lone, &docker_steps).contains(&"DIND015".to_string()));
+    // Steps known to run no `docker`, or a plain Pod whose daemon may serve others over TCP.
+    assert!(!codes_with(lone, &jenkins.with_steps(Steps::of("sh 'make'"))).contains(&"DIND015".to_string()));
+    assert!(!codes(lone).contains(&"DIND015".to_string()));
 }
 
 #[test]

@@ -251,7 +251,11 @@ pub(super) fn duplicate_listener(t: &Topology<'_>, _: &Context, out: &mut Vec<Di
 }
 
 /// DIND015: a socket setup that still gets the entrypoint's default TCP listener.
-pub(super) fn unix_setup_opens_tcp(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+pub(super) fn unix_setup_opens_tcp(t: &Topology<'_>, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // With no client container, the builds' `docker` runs in the daemon's own container and
+    // uses its socket (Jenkins steps, or steps known to run `docker`).
+    let own_client = t.clients.is_empty()
+        && (ctx.steps.is_some_and(|s| s.use_docker) || (ctx.runner == super::Runner::Jenkins && ctx.steps.is_none()));
     if t.clients.iter().any(|c| c.endpoint.is_none()) {
         return;
     }
@@ -274,7 +278,8 @@ pub(super) fn unix_setup_opens_tcp(t: &Topology<'_>, _: &Context, out: &mut Vec<
         let wants_socket =
             d.wiring.listeners.iter().any(|l| {
                 matches!(l.endpoint, Endpoint::Unix(_)) && matches!(l.origin, Origin::Args | Origin::DockerHost)
-            }) || (!t.clients.is_empty() && t.clients.iter().all(|c| matches!(c.endpoint, Some(Endpoint::Unix(_)))));
+            }) || (!t.clients.is_empty() && t.clients.iter().all(|c| matches!(c.endpoint, Some(Endpoint::Unix(_)))))
+                || own_client;
         if wants_socket && !tcp_clients {
             let kind = if tcp.tls == Some(TlsMode::Verified) {
                 "TLS"
