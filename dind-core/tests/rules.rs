@@ -1286,6 +1286,35 @@ fn dind034_registry_credentials_in_plain_text() {
     );
 }
 
+/// A Jenkins agent pod whose `jnlp` runs something else never connects.
+#[test]
+fn dind037_jenkins_agent_replaced() {
+    use dind_core::rules::Runner;
+    let jenkins = Context::default().with_runner(Runner::Jenkins);
+    let with_jnlp = |extra: &str| {
+        edit(&[(
+            "volumes: [",
+            &format!("- name: jnlp\n  image: jenkins/inbound-agent:3309.v27b_9314fd1a_4-1\n{extra}volumes: ["),
+        )])
+    };
+    let trigger = with_jnlp("  command: [cat]\n  tty: true\n");
+    assert!(
+        codes_with(&trigger, &jenkins).contains(&"DIND037".to_string()),
+        "{:?}",
+        codes_with(&trigger, &jenkins)
+    );
+    // Arguments for the agent, or a command that still starts it: the agent runs.
+    for near in [
+        "  args: [\"${computer.jnlpmac}\", \"${computer.name}\"]\n",
+        "  command: [/usr/local/bin/jenkins-agent]\n",
+    ] {
+        let near = with_jnlp(near);
+        assert!(!codes_with(&near, &jenkins).contains(&"DIND037".to_string()), "{near}");
+    }
+    // Outside Jenkins a container named `jnlp` is just a container.
+    assert!(!codes(&trigger).contains(&"DIND037".to_string()));
+}
+
 /// One seeded defect, one error: over a clean pod whose decorations vary (the image version, the
 /// probe, the memory request, the client's image), each defect below must bring exactly its own
 /// code at error level, never a consequence of it under another code.

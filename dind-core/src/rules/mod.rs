@@ -166,8 +166,8 @@ impl Context {
 /// A rule: reads the topology, pushes findings.
 type Rule = fn(&Topology<'_>, &Context, &mut Vec<Diagnostic>);
 
-/// Every pod-level rule, in code order (DIND023 is about Jenkins source text and lives with the
-/// Jenkins renderer and linter).
+/// Every pod-level rule, in code order (DIND023, DIND035 and DIND036 are about Jenkins source
+/// text and live with the Jenkins renderer and linter).
 const RULES: &[Rule] = &[
     daemon::command_override,                // DIND001
     daemon::no_daemon_runs,                  // DIND001
@@ -202,6 +202,7 @@ const RULES: &[Rule] = &[
     buildkit::client_endpoint_unserved,      // DIND032
     buildkit::image_unpinned,                // DIND033
     credentials::plain_credentials,          // DIND034
+    pod::jenkins_agent_replaced,             // DIND037
 ];
 
 /// What describes a running daemon: its listeners, data root, probes, wait, memory and flags.

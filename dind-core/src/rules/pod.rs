@@ -81,6 +81,40 @@ fn moving_tag(tag: &str) -> bool {
     ) || (!base.is_empty() && base.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// DIND037: a Jenkins agent pod whose `jnlp` container runs something else than the agent.
+pub(super) fn jenkins_agent_replaced(t: &Topology<'_>, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.runner != super::Runner::Jenkins {
+        return;
+    }
+    for place in t.containers.iter().filter(|p| !p.init && p.name() == "jnlp") {
+        let Some(command) = place.container.command.as_deref().filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let words = command.iter().chain(place.container.args.iter().flatten());
+        // A command that still starts the agent (the entrypoint, or the agent jar) is kept.
+        if words.clone().any(|w| {
+            let base = w.rsplit('/').next().unwrap_or(w);
+            base.starts_with("jenkins-agent")
+                || base.starts_with("jenkins-slave")
+                || w.contains("agent.jar")
+                || w.contains("remoting")
+        }) {
+            continue;
+        }
+        out.push(
+            Diagnostic::rule(
+                Code::Dind037,
+                format!("{}.command", place.path()),
+                format!(
+                    "`jnlp` runs `{}` instead of the Jenkins agent: the agent never connects, and the build waits until the plugin gives up on the pod",
+                    command.join(" ")
+                ),
+            )
+            .in_container("jnlp"),
+        );
+    }
+}
+
 /// DIND016: privileged containers must allow escalation.
 pub(super) fn privileged_without_escalation(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for place in &t.containers {
