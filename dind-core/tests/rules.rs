@@ -1315,6 +1315,68 @@ fn dind037_jenkins_agent_replaced() {
     assert!(!codes(&trigger).contains(&"DIND037".to_string()));
 }
 
+#[test]
+fn dind038_node_docker_state() {
+    case(
+        "DIND038",
+        &[(
+            "{name: data, emptyDir: {}}",
+            "{name: data, hostPath: {path: /var/lib/docker}}",
+        )],
+        &[(
+            "{name: data, emptyDir: {}}",
+            "{name: data, hostPath: {path: /var/lib/docker-cache}}",
+        )],
+    );
+    // Declared and never mounted: nothing shares it.
+    let unmounted = edit(&[(
+        "{name: data, emptyDir: {}}",
+        "{name: data, emptyDir: {}}, {name: node, hostPath: {path: /var/lib/containerd}}",
+    )]);
+    assert!(!codes(&unmounted).contains(&"DIND038".to_string()));
+}
+
+#[test]
+fn dind039_socket_world_writable() {
+    case(
+        "DIND039",
+        &[(
+            "  command: [sleep, 99d]",
+            "  command: [sh, -c, \"chmod 666 /var/run/docker.sock && sleep 99d\"]",
+        )],
+        &[(
+            "  command: [sleep, 99d]",
+            "  command: [sh, -c, \"chmod 660 /var/run/docker.sock && sleep 99d\"]",
+        )],
+    );
+}
+
+#[test]
+fn dind040_privilege_beyond_the_daemon() {
+    case(
+        "DIND040",
+        &[(
+            "  command: [sleep, 99d]\n",
+            "  command: [sleep, 99d]\n  securityContext: {privileged: true}\n",
+        )],
+        &[(
+            "  command: [sleep, 99d]\n",
+            "  command: [sleep, 99d]\n  securityContext: {privileged: false}\n",
+        )],
+    );
+    case(
+        "DIND040",
+        &[(
+            "  command: [sleep, 99d]",
+            "  command: [sh, -c, \"docker run --privileged --rm tonistiigi/binfmt --install all && sleep 99d\"]",
+        )],
+        &[(
+            "  command: [sleep, 99d]",
+            "  command: [sh, -c, \"docker run --rm tonistiigi/binfmt && sleep 99d\"]",
+        )],
+    );
+}
+
 /// One seeded defect, one error: over a clean pod whose decorations vary (the image version, the
 /// probe, the memory request, the client's image), each defect below must bring exactly its own
 /// code at error level, never a consequence of it under another code.

@@ -203,6 +203,9 @@ const RULES: &[Rule] = &[
     buildkit::image_unpinned,                // DIND033
     credentials::plain_credentials,          // DIND034
     pod::jenkins_agent_replaced,             // DIND037
+    pod::node_docker_state,                  // DIND038
+    pod::socket_world_writable,              // DIND039
+    pod::privilege_beyond_daemon,            // DIND040
 ];
 
 /// What describes a running daemon: its listeners, data root, probes, wait, memory and flags.

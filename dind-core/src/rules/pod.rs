@@ -115,6 +115,119 @@ pub(super) fn jenkins_agent_replaced(t: &Topology<'_>, ctx: &Context, out: &mut 
     }
 }
 
+/// The node paths that hold its container engines' state.
+const NODE_ENGINE_STATE: &[&str] = &["/var/lib/docker", "/var/lib/containerd"];
+
+/// DIND038: the node's Docker or containerd state mounted into the pod.
+pub(super) fn node_docker_state(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for (i, v) in t.spec.volumes.iter().flatten().enumerate() {
+        let Some(hp) = &v.host_path else { continue };
+        let path = hp.path.trim_end_matches('/');
+        if !NODE_ENGINE_STATE
+            .iter()
+            .any(|s| path == *s || path.starts_with(&format!("{s}/")))
+            || !t.mounted(&v.name)
+        {
+            continue;
+        }
+        out.push(Diagnostic::rule(
+            Code::Dind038,
+            format!("spec.volumes[{i}].hostPath.path"),
+            format!(
+                "volume `{}` mounts the node's `{}`: a daemon of the pod would share the node's engine state (and every pod's that mounts it), and its containers can read every image of the node",
+                v.name, hp.path
+            ),
+        ));
+    }
+}
+
+/// Whether shell words make a path world-writable: `chmod 666|777|a+rw|o+w|...` of something.
+fn world_writable_chmod(words: &[String]) -> Option<String> {
+    let script = words.join(" ");
+    let w = crate::wiring::shell_words(&script);
+    w.windows(3).find_map(|x| {
+        let mode = x[1].as_str();
+        let wide = matches!(
+            mode,
+            "666" | "777" | "0666" | "0777" | "a+rw" | "a+w" | "o+w" | "o+rw" | "ugo+rw"
+        );
+        (x[0].rsplit('/').next() == Some("chmod") && wide && x[2].contains(".sock"))
+            .then(|| format!("chmod {mode} {}", x[2]))
+    })
+}
+
+/// DIND039: the daemon's socket made writable by everyone.
+pub(super) fn socket_world_writable(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for place in &t.containers {
+        let c = place.container;
+        for (field, words) in [("command", &c.command), ("args", &c.args)] {
+            let Some(found) = words.as_deref().and_then(world_writable_chmod) else {
+                continue;
+            };
+            out.push(
+                Diagnostic::rule(
+                    Code::Dind039,
+                    format!("{}.{field}", place.path()),
+                    format!(
+                        "`{found}` lets every process that sees the socket control the daemon; give the client's group to it with `dockerd --group` instead"
+                    ),
+                )
+                .in_container(place.name()),
+            );
+        }
+    }
+}
+
+/// Whether shell words register binfmt handlers in the node's kernel through a privileged
+/// container (`docker run --privileged tonistiigi/binfmt`, `multiarch/qemu-user-static`).
+fn registers_binfmt(words: &str) -> bool {
+    let w = crate::wiring::shell_words(words);
+    w.windows(2).any(|p| p[0] == "docker" && p[1] == "run")
+        && w.iter().any(|x| x == "--privileged" || x == "--privileged=true")
+        && w.iter().any(|x| x.contains("binfmt") || x.contains("qemu-user-static"))
+}
+
+/// DIND040: privilege where no daemon runs, and binfmt registrations that change the node.
+pub(super) fn privilege_beyond_daemon(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for c in &t.clients {
+        let sc = c.place.container.security_context.as_ref();
+        if sc.and_then(|s| s.privileged) != Some(true) {
+            continue;
+        }
+        out.push(
+            Diagnostic::rule(
+                Code::Dind040,
+                format!("{}.securityContext.privileged", c.place.path()),
+                format!(
+                    "`{}` is a Docker client and runs no daemon, yet it is `privileged: true`: it can mount the node's disks and load kernel modules for nothing it needs",
+                    c.place.name()
+                ),
+            )
+            .in_container(c.place.name()),
+        );
+    }
+    for place in &t.containers {
+        let c = place.container;
+        let words: Vec<String> = c
+            .command
+            .iter()
+            .flatten()
+            .chain(c.args.iter().flatten())
+            .cloned()
+            .collect();
+        if registers_binfmt(&words.join(" ")) {
+            out.push(
+                Diagnostic::rule(
+                    Code::Dind040,
+                    place.path(),
+                    "a privileged `docker run` of a binfmt/qemu image registers interpreters in the node's kernel (`binfmt_misc` is not namespaced): it changes the node for every pod on it".to_string(),
+                )
+                .in_container(place.name()),
+            );
+        }
+    }
+}
+
 /// DIND016: privileged containers must allow escalation.
 pub(super) fn privileged_without_escalation(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for place in &t.containers {
