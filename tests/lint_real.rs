@@ -592,3 +592,70 @@ fn pods_without_docker_are_out_of_scope_until_they_use_it() {
     // Not the web Deployment: its names and credentials stay out of scope.
     assert!(!lint("no-docker.yaml", &runs).pods[0].dind);
 }
+
+/// The expert rules on a Jenkins agent pod: clean as written, and each near miss found at its
+/// own line, as the one error it is.
+#[test]
+fn expert_rules_find_near_misses_of_a_jenkins_agent() {
+    let text = fixture("Jenkinsfile.expert");
+    let r = lint("Jenkinsfile", &text);
+    assert!(r.findings.is_empty(), "{:#?}", found(&r));
+    let errors = |r: &FileReport| {
+        r.findings
+            .iter()
+            .filter(|f| f.diagnostic.severity == Severity::Error)
+            .map(|f| (f.diagnostic.code.map_or("input".into(), |c| c.to_string()), f.line))
+            .collect::<Vec<_>>()
+    };
+    let cases = [
+        // The agent replaced by `cat`.
+        (
+            "    image: jenkins/inbound-agent:3309.v27b_9314fd1a_4-1\n",
+            "    image: jenkins/inbound-agent:3309.v27b_9314fd1a_4-1\n    command: [cat]\n    tty: true\n",
+            "DIND037",
+            10,
+        ),
+        // The node's Docker state as the data root.
+        (
+            "  - {name: docker-data, emptyDir: {}}",
+            "  - {name: docker-data, hostPath: {path: /var/lib/docker}}",
+            "DIND038",
+            33,
+        ),
+        // The client written as `docker` (the dind image now) with no command: one DIND007 at
+        // its image, not a second daemon's findings.
+        (
+            "    image: docker:29.7.2-cli\n    command: [sleep, 99d]\n",
+            "    image: docker\n",
+            "DIND007",
+            11,
+        ),
+    ];
+    for (from, to, code, line) in cases {
+        let r = lint("Jenkinsfile", &edit(&text, from, to));
+        assert_eq!(errors(&r), [(code.to_string(), line)], "{code}: {:#?}", found(&r));
+    }
+    // Warnings: the socket opened to everyone, a privileged client.
+    let chmod = edit(
+        &text,
+        "    command: [sleep, 99d]\n",
+        "    command: [sh, -c, 'chmod 666 /run/dind/docker.sock; sleep 99d']\n",
+    );
+    assert_finds(
+        &lint("Jenkinsfile", &chmod),
+        "DIND039",
+        12,
+        "spec.containers[1].command",
+    );
+    let privileged = edit(
+        &text,
+        "    command: [sleep, 99d]\n",
+        "    command: [sleep, 99d]\n    securityContext: {privileged: true}\n",
+    );
+    assert_finds(
+        &lint("Jenkinsfile", &privileged),
+        "DIND040",
+        13,
+        "spec.containers[1].securityContext.privileged",
+    );
+}
