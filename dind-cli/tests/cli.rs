@@ -998,3 +998,51 @@ fn reported_credentials_are_masked_in_the_text_report() {
     assert!(text.contains("value: ********"), "{text}");
     assert!(!text.contains("s3cr3t"), "{text}");
 }
+
+/// A Kyverno CLI test's resources are written to break policies on purpose: a walk skips them
+/// with that reason, and a file the test does not name is linted as usual.
+#[test]
+fn kyverno_test_inputs_are_skipped_with_the_reason() {
+    let dir = scratch("cli-kyverno");
+    let bad = "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n  - name: dind\n    image: docker:dind\n";
+    std::fs::create_dir_all(dir.join("policies/disallow-dind")).unwrap();
+    std::fs::write(dir.join("policies/disallow-dind/resource.yaml"), bad).unwrap();
+    std::fs::write(
+        dir.join("policies/disallow-dind/policy.yaml"),
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: disallow-dind}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policies/disallow-dind/kyverno-test.yaml"),
+        "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\nmetadata: {name: disallow-dind}\npolicies: [policy.yaml]\nresources: [resource.yaml]\nresults:\n- {policy: disallow-dind, rule: no-dind, resources: [bad], kind: Pod, result: fail}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("pod.yaml"), bad).unwrap();
+    let out = dind(&["lint", "--format", "json", dir.to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = |suffix: &str| {
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
+            .unwrap()
+            .clone()
+    };
+    let input = file("disallow-dind/resource.yaml");
+    assert_eq!(input["findings"], serde_json::json!([]), "{input:#}");
+    assert!(
+        input["skipped"][0]["reason"].as_str().unwrap().contains("Kyverno test"),
+        "{input:#}"
+    );
+    assert!(!file("/pod.yaml")["findings"].as_array().unwrap().is_empty());
+    // Named on the command line, the same file is linted: the user asked for it.
+    let named = dind(&[
+        "lint",
+        "--format",
+        "json",
+        dir.join("policies/disallow-dind/resource.yaml").to_str().unwrap(),
+    ]);
+    let named: serde_json::Value = serde_json::from_slice(&named.stdout).unwrap();
+    assert!(!named["files"][0]["findings"].as_array().unwrap().is_empty());
+}

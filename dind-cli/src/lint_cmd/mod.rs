@@ -4,6 +4,7 @@ mod inputs;
 mod repository;
 mod sarif;
 pub(crate) mod settings;
+mod test_inputs;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -555,7 +556,9 @@ pub fn run(args: LintArgs) -> u8 {
     let mut inputs = Vec::new();
     let mut contexts = Vec::new();
     let mut excluded = Vec::new();
-    for input in inputs::collect(&args.files) {
+    let collected = inputs::collect(&args.files);
+    let declared = test_inputs::declared(&collected);
+    for input in collected {
         let eff = match settings.for_file(&input.label) {
             Ok(e) => e,
             Err(e) => {
@@ -563,7 +566,7 @@ pub fn run(args: LintArgs) -> u8 {
                 return exit::USAGE;
             }
         };
-        match eff.excluded {
+        match eff.excluded.or_else(|| test_inputs::skip_reason(&declared, &input)) {
             Some(why) if input.walked => excluded.push(Report {
                 label: input.label,
                 source: String::new(),
