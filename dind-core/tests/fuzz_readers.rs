@@ -35,16 +35,19 @@ fn corpus() -> Vec<String> {
 fn scanner_depth(text: &str) -> usize {
     let chars: Vec<char> = text.chars().collect();
     let at = |token: &yaml_rust2::scanner::Token| chars.get(token.0.index()).copied();
-    let (mut depth, mut max) = (0usize, 0usize);
+    // The scanner also emits the start and end of an implicit single-pair mapping in a flow
+    // sequence (`[a: b]`), marked where it noticed it (even at the `]`): only starts at a real
+    // bracket count, and an end closes what its start opened.
+    let (mut open, mut max) = (Vec::new(), 0usize);
     for token in Scanner::new(text.chars()).take(200_000) {
-        let real = matches!(at(&token), Some('[' | '{' | ']' | '}'));
         match token.1 {
-            _ if !real => {}
             TokenType::FlowSequenceStart | TokenType::FlowMappingStart => {
-                depth += 1;
-                max = max.max(depth);
+                open.push(matches!(at(&token), Some('[' | '{')));
+                max = max.max(open.iter().filter(|r| **r).count());
             }
-            TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd => depth = depth.saturating_sub(1),
+            TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd => {
+                open.pop();
+            }
             _ => {}
         }
     }
