@@ -589,6 +589,13 @@ fn pods_without_docker_are_out_of_scope_until_they_use_it() {
         "    command: [sh, -c, 'docker ps']\n",
     );
     assert!(lint("no-docker.yaml", &runs).pods[2].dind);
+    // An agent image named for dind, which dind does not know: in scope.
+    let agent = edit(
+        &text,
+        "gcr.io/kaniko-project/executor:debug",
+        "ghcr.io/example/jenkins-agent-dind:1.0",
+    );
+    assert!(lint("no-docker.yaml", &agent).pods[1].dind);
     // Not the web Deployment: its names and credentials stay out of scope.
     assert!(!lint("no-docker.yaml", &runs).pods[0].dind);
 }

@@ -191,6 +191,12 @@ fn words_run_docker(words: &[String]) -> bool {
             })
 }
 
+/// Whether an image reference names Docker-in-Docker: `dind` in its repository or tag.
+fn named_for_dind(image: &str) -> bool {
+    let last = image.rsplit('/').next().unwrap_or(image).to_ascii_lowercase();
+    last.split([':', '@', '-', '_', '.']).any(|w| w == "dind")
+}
+
 static EMPTY_SPEC: std::sync::LazyLock<PodSpec> = std::sync::LazyLock::new(PodSpec::default);
 static EMPTY_ANNOTATIONS: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
 
@@ -369,6 +375,10 @@ impl<'a> Topology<'a> {
     /// let pod: Pod = serde_json::from_value(serde_json::json!({"spec": {"containers": [
     ///     {"name": "maven", "image": "maven:3.9", "command": ["sleep", "infinity"]}]}})).unwrap();
     /// assert!(!Topology::of(&pod).uses_docker(None));
+    /// // An agent image named for dind that dind does not know is in scope.
+    /// let agent: Pod = serde_json::from_value(serde_json::json!({"spec": {"containers": [
+    ///     {"name": "jnlp", "image": "ghcr.io/example/jenkins-agent-dind:1.0"}]}})).unwrap();
+    /// assert!(Topology::of(&agent).uses_docker(None));
     /// ```
     pub fn uses_docker(&self, steps: Option<crate::rules::Steps>) -> bool {
         !self.daemons.is_empty()
@@ -378,7 +388,10 @@ impl<'a> Topology<'a> {
             || !self.node_socket_volumes().is_empty()
             || self.containers.iter().any(|p| {
                 let c = p.container;
-                p.env().get("BUILDKIT_HOST") != EnvValue::Unset
+                // An image named for Docker-in-Docker (`ghcr.io/org/jenkins-agent-dind`) that dind
+                // does not know still says the pod is about Docker.
+                named_for_dind(c.image.as_deref().unwrap_or(""))
+                    || p.env().get("BUILDKIT_HOST") != EnvValue::Unset
                     || words_run_docker(c.command.as_deref().unwrap_or_default())
                     || words_run_docker(c.args.as_deref().unwrap_or_default())
             })
