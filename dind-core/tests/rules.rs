@@ -1286,6 +1286,32 @@ fn dind034_registry_credentials_in_plain_text() {
     );
 }
 
+/// dockerd's `--tlsverify` (here from the entrypoint's defaults, certificates on) makes every TCP
+/// listener mutual TLS, even one added with `--tls=false`: that listener is no plaintext exposure
+/// (DIND006), and a client of it without certificates is DIND005.
+#[test]
+fn tlsverify_makes_every_tcp_listener_verified() {
+    let text = edit(&[
+        (
+            "  args: [dockerd, --host=unix:///dind/docker.sock]",
+            "  args: [--host=tcp://0.0.0.0:2375, --tls=false]",
+        ),
+        ("  env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]\n", ""),
+        ("value: unix:///var/run/docker.sock", "value: tcp://localhost:2375"),
+    ]);
+    let c = codes(&text);
+    assert!(
+        c.contains(&"DIND005".to_string()) && !c.contains(&"DIND006".to_string()),
+        "{c:?}"
+    );
+    // The near miss: certificates off, so the same listener is plaintext on 0.0.0.0.
+    let plain = text.replace(
+        "  args: [--host=tcp://0.0.0.0:2375, --tls=false]",
+        "  args: [--host=tcp://0.0.0.0:2375, --tls=false]\n  env: [{name: DOCKER_TLS_CERTDIR, value: \"\"}]",
+    );
+    assert!(codes(&plain).contains(&"DIND006".to_string()), "{:?}", codes(&plain));
+}
+
 /// A Jenkins agent pod whose `jnlp` runs something else never connects.
 #[test]
 fn dind037_jenkins_agent_replaced() {
