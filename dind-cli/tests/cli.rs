@@ -19,6 +19,17 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// The entry of the JSON lint report for the file whose path ends with `suffix`.
+fn file_entry(report: &serde_json::Value, suffix: &str) -> serde_json::Value {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
+        .unwrap_or_else(|| panic!("{suffix} in {report:#}"))
+        .clone()
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -753,15 +764,7 @@ fn lint_configuration_from_dind_toml_flags_and_comments() {
     let (code, report) = json(&["lint", "--format", "json", root]);
     // DIND006 is a warning here and nothing else is an error: exit 0.
     assert_eq!(code, Some(0), "{report}");
-    let file = |suffix: &str| {
-        report["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
-            .unwrap()
-            .clone()
-    };
+    let file = |suffix: &str| file_entry(&report, suffix);
     let codes = |f: &serde_json::Value, key: &str| -> Vec<String> {
         f[key]
             .as_array()
@@ -904,15 +907,7 @@ fn walking_a_repository_reads_the_pod_files_its_pipelines_name() {
     let out = dind(&["lint", "--format", "json", root]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let file = |suffix: &str| {
-        report["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
-            .unwrap_or_else(|| panic!("{suffix} in {report:#}"))
-            .clone()
-    };
+    let file = |suffix: &str| file_entry(&report, suffix);
     let codes = |f: &serde_json::Value| {
         f["findings"]
             .as_array()
@@ -1020,15 +1015,7 @@ fn kyverno_test_inputs_are_skipped_with_the_reason() {
     std::fs::write(dir.join("pod.yaml"), bad).unwrap();
     let out = dind(&["lint", "--format", "json", dir.to_str().unwrap()]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let file = |suffix: &str| {
-        report["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
-            .unwrap()
-            .clone()
-    };
+    let file = |suffix: &str| file_entry(&report, suffix);
     let input = file("disallow-dind/resource.yaml");
     assert_eq!(input["findings"], serde_json::json!([]), "{input:#}");
     assert!(

@@ -254,12 +254,7 @@ pub(super) fn privileged_without_escalation(t: &Topology<'_>, _: &Context, out: 
 pub(super) fn host_docker_socket(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for (i, v) in t.node_socket_volumes() {
         let Some(hp) = &v.host_path else { continue };
-        let users: Vec<&str> = t
-            .containers
-            .iter()
-            .filter(|p| p.container.volume_mounts.iter().flatten().any(|m| m.name == v.name))
-            .map(|p| p.name())
-            .collect();
+        let users = t.mounted_by(&v.name);
         out.push(Diagnostic::rule(
             Code::Dind019,
             format!("spec.volumes[{i}].hostPath.path"),

@@ -358,9 +358,16 @@ impl<'a> Topology<'a> {
 
     /// Whether some container mounts the volume `name`.
     pub fn mounted(&self, name: &str) -> bool {
+        !self.mounted_by(name).is_empty()
+    }
+
+    /// The containers that mount the volume `name`.
+    pub fn mounted_by(&self, name: &str) -> Vec<&'a str> {
         self.containers
             .iter()
-            .any(|p| p.container.volume_mounts.iter().flatten().any(|m| m.name == name))
+            .filter(|p| p.container.volume_mounts.iter().flatten().any(|m| m.name == name))
+            .map(|p| p.name())
+            .collect()
     }
 
     /// Whether the pod runs or uses Docker, the pods dind's rules are for: a daemon (dockerd,
