@@ -10,7 +10,7 @@ use super::pod_templates::{TemplatePod, build_pod};
 use super::sites::{self, Found, Site};
 use super::unknown::{self, Unknown};
 use super::{Finding, PodFound, Skipped};
-use crate::rules::{Context, Runner, check};
+use crate::rules::{Context, Runner, check_if_docker};
 use crate::yaml::{Limits, read_documents};
 use crate::{Code, Diagnostic};
 
@@ -182,15 +182,14 @@ pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<Diagnosis, String> 
         site.runner
     };
     let ctx = ctx.with_runner(runner);
-    if !crate::topology::Topology::of(&pod).uses_docker(ctx.steps) {
+    let Some(mut diagnostics) = check_if_docker(&pod, &ctx) else {
         return Ok(Diagnosis {
             docker: false,
             diagnostics: Vec::new(),
             coerced: Vec::new(),
             unknown: Vec::new(),
         });
-    }
-    let mut diagnostics = check(&pod, &ctx);
+    };
     if !kept.is_empty() {
         diagnostics.retain(|d| !kept.iter().any(|k| unknown::touches(&d.path, k)));
     }
