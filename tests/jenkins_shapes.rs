@@ -59,6 +59,28 @@ impl Agent {
         }
     }
 
+    /// The client's environment for its endpoint.
+    fn client_env(&self) -> Vec<(&'static str, &'static str)> {
+        match self.client {
+            Client::Default => Vec::new(),
+            Client::Plain => vec![("DOCKER_HOST", "tcp://localhost:2375")],
+            Client::Tls => vec![
+                ("DOCKER_HOST", "tcp://localhost:2376"),
+                ("DOCKER_TLS_VERIFY", "'1'"),
+                ("DOCKER_CERT_PATH", "/certs/client"),
+            ],
+            Client::Socket => vec![("DOCKER_HOST", "unix:///run/dind/docker.sock")],
+        }
+    }
+
+    /// Where the daemon's startup probe asks it.
+    fn probe_host(&self) -> &'static str {
+        match self.client {
+            Client::Socket => "unix:///run/dind/docker.sock",
+            _ => "unix:///var/run/docker.sock",
+        }
+    }
+
     /// The pod's YAML, every line at column 0 or deeper (the shapes indent it).
     fn yaml(&self) -> String {
         let mut y = String::from("spec:\n  containers:\n");
@@ -68,18 +90,9 @@ impl Agent {
         );
         let mut env = Vec::new();
         let mut client_mounts = Vec::new();
-        match self.client {
-            Client::Default => {}
-            Client::Plain => env.push(("DOCKER_HOST", "tcp://localhost:2375")),
-            Client::Tls => {
-                env.push(("DOCKER_HOST", "tcp://localhost:2376"));
-                env.push(("DOCKER_TLS_VERIFY", "'1'"));
-                env.push(("DOCKER_CERT_PATH", "/certs/client"));
-            }
-            Client::Socket => {
-                env.push(("DOCKER_HOST", "unix:///run/dind/docker.sock"));
-                client_mounts.push(("dind-socket", "/run/dind"));
-            }
+        env.extend(self.client_env());
+        if matches!(self.client, Client::Socket) {
+            client_mounts.push(("dind-socket", "/run/dind"));
         }
         if self.certs {
             client_mounts.push(("docker-certs", "/certs/client"));
@@ -101,10 +114,7 @@ impl Agent {
             y += "    resources:\n      requests:\n        memory: 2Gi\n";
         }
         if self.probe {
-            let host = match self.client {
-                Client::Socket => "unix:///run/dind/docker.sock",
-                _ => "unix:///var/run/docker.sock",
-            };
+            let host = self.probe_host();
             y += &format!(
                 "    startupProbe:\n      exec:\n        command: [docker, --host={host}, info]\n      periodSeconds: 1\n      failureThreshold: 120\n"
             );
@@ -154,19 +164,7 @@ impl Agent {
             "        - name: docker\n          image: {}\n          command: sleep\n          args: 99d\n",
             self.client_image
         );
-        match self.client {
-            Client::Default => {}
-            Client::Plain => env_vars(&mut y, &[("DOCKER_HOST", "tcp://localhost:2375")]),
-            Client::Tls => env_vars(
-                &mut y,
-                &[
-                    ("DOCKER_HOST", "tcp://localhost:2376"),
-                    ("DOCKER_TLS_VERIFY", "'1'"),
-                    ("DOCKER_CERT_PATH", "/certs/client"),
-                ],
-            ),
-            Client::Socket => env_vars(&mut y, &[("DOCKER_HOST", "unix:///run/dind/docker.sock")]),
-        }
+        env_vars(&mut y, &self.client_env());
         y += &format!("        - name: dind\n          image: {}\n", self.dind_image);
         if matches!(self.client, Client::Socket) {
             y += "          args: dockerd --host=unix:///run/dind/docker.sock\n";
@@ -197,10 +195,7 @@ impl Agent {
             }
         }
         if self.probe {
-            let host = match self.client {
-                Client::Socket => "unix:///run/dind/docker.sock",
-                _ => "unix:///var/run/docker.sock",
-            };
+            let host = self.probe_host();
             y += &format!(
                 "        yaml: |-\n          spec:\n            containers:\n            - name: dind\n              startupProbe:\n                exec:\n                  command: [docker, --host={host}, info]\n                periodSeconds: 1\n                failureThreshold: 120\n"
             );
