@@ -88,9 +88,8 @@ impl Agent {
             "  - name: docker\n    image: {}\n    command: [sleep]\n    args: [99d]\n",
             self.client_image
         );
-        let mut env = Vec::new();
+        let env = self.client_env();
         let mut client_mounts = Vec::new();
-        env.extend(self.client_env());
         if matches!(self.client, Client::Socket) {
             client_mounts.push(("dind-socket", "/run/dind"));
         }
