@@ -140,6 +140,14 @@ probed cargo test --quiet --test real_daemon -- --nocapture
 log "doctests"
 probed cargo test --workspace --doc --quiet
 log "cargo package: every crate in publish order, each verified against the others as packaged"
+# Cargo verifies each package against the others through a local registry, and unpacks them
+# under $CARGO_HOME/registry/src/-HASH/NAME-VERSION. An unpacked copy left by an earlier run (the
+# same version, older sources) is reused as it is, so a crate would be verified against stale
+# code. Remove every unpacked copy of this workspace's crates first (never crates.io's).
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+cargo metadata --format-version 1 --no-deps --offline \
+    | python3 -c 'import json,sys; [print(p["name"] + "-" + p["version"]) for p in json.load(sys.stdin)["packages"]]' \
+    | while read -r unpacked; do rm -rf "$cargo_home"/registry/src/-*/"$unpacked"; done
 probed cargo package --workspace --exclude jenkins-helper --allow-dirty --features k8s-openapi/latest --quiet
 log "cargo install --path dind-cli (as the README says), then run the installed dind"
 install_root="$(mktemp -d)"
