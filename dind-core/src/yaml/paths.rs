@@ -102,6 +102,9 @@ pub struct NodeSpan {
 pub(crate) struct PathIndex {
     lines: Vec<u32>,
     children: HashMap<(u32, Segment), u32>,
+    /// The nodes with a key that holds a `.` or `[` (`app.kubernetes.io/name`): only below them
+    /// can a path step be longer than its first segment.
+    dotted: hashbrown::HashSet<u32>,
     /// Spans, one per node, when recorded.
     spans: Option<Vec<NodeSpan>>,
 }
@@ -118,6 +121,7 @@ impl PathIndex {
         PathIndex {
             lines: vec![saturate(line)],
             children: HashMap::new(),
+            dotted: hashbrown::HashSet::new(),
             spans: spans.then(|| vec![NodeSpan::default()]),
         }
     }
@@ -160,6 +164,9 @@ impl PathIndex {
 
     /// Adds (or finds) the child of `parent` under mapping key `key`.
     pub(crate) fn key(&mut self, parent: u32, key: &str, line: usize) -> u32 {
+        if key.contains(['.', '[']) {
+            self.dotted.insert(parent);
+        }
         self.add(parent, Segment::Key(key.into()), line)
     }
 
@@ -204,13 +211,21 @@ impl PathIndex {
                 continue;
             }
             let r = rest.strip_prefix('.').unwrap_or(rest);
-            // The longest key first: from the whole rest down to the first `.` or `[`.
-            let ends = std::iter::once(r.len()).chain(r.rmatch_indices(['.', '[']).map(|(i, _)| i));
-            let found = ends.into_iter().find_map(|end| {
+            let found = if self.dotted.contains(&node) {
+                // The longest key first: from the whole rest down to the first `.` or `[`.
+                let ends = std::iter::once(r.len()).chain(r.rmatch_indices(['.', '[']).map(|(i, _)| i));
+                ends.into_iter().find_map(|end| {
+                    self.children
+                        .get(&Child(node, Step::Key(&r[..end])))
+                        .map(|child| (*child, &r[end..]))
+                })
+            } else {
+                // No key here holds a `.` or `[`: the step is the first segment.
+                let end = r.find(['.', '[']).unwrap_or(r.len());
                 self.children
                     .get(&Child(node, Step::Key(&r[..end])))
                     .map(|child| (*child, &r[end..]))
-            });
+            };
             match found {
                 Some((child, after)) => {
                     node = child;
@@ -245,5 +260,12 @@ mod tests {
         assert_eq!(p.line_of("spec.containers[4]"), 3);
         assert_eq!(p.line_of("metadata.annotations.dind/allow.x"), 12);
         assert_eq!(p.line_of("nothing"), 1);
+        // Beside a key `app`, the longer key `app.kubernetes.io/name` still wins.
+        let labels = p.key(meta, "labels", 20);
+        p.key(labels, "app", 21);
+        p.key(labels, "app.kubernetes.io/name", 22);
+        assert_eq!(p.line_of("metadata.labels.app.kubernetes.io/name"), 22);
+        assert_eq!(p.line_of("metadata.labels.app"), 21);
+        assert_eq!(p.line_of("metadata.labels.app.other"), 21);
     }
 }
