@@ -230,6 +230,26 @@ fn shared_library_steps_and_jackson_typing() {
     let r = lint("vars/buildImage.groovy", &typed);
     assert_finds(&r, "DIND026", 13, "spec.containers[0].args[1]");
     assert!(r.findings.iter().all(|f| f.diagnostic.severity == Severity::Warning));
+    // Every step runs in `defaultContainer`: one the pod does not have fails them all.
+    let r = lint(
+        "vars/buildImage.groovy",
+        &edit(&text, "defaultContainer 'docker'", "defaultContainer 'docker-cli'"),
+    );
+    assert_eq!(found(&r).len(), 1, "{:#?}", found(&r));
+    assert_finds(&r, "DIND042", 6, "");
+    let r = lint(
+        "vars/buildImage.groovy",
+        &edit(&text, "defaultContainer 'docker'", "defaultContainer 'dind'"),
+    );
+    assert!(r.findings.is_empty(), "{:#?}", found(&r));
+    // A stage on another agent (a label of Jenkins' own templates): the steps may run in a pod
+    // dind does not see, so it says nothing.
+    let elsewhere = edit(
+        &edit(&text, "defaultContainer 'docker'", "defaultContainer 'docker-cli'"),
+        "stage('build') {",
+        "stage('build') { agent { label 'linux' }",
+    );
+    assert!(lint("vars/buildImage.groovy", &elsewhere).findings.is_empty());
 }
 
 #[test]
@@ -637,10 +657,43 @@ fn expert_rules_find_near_misses_of_a_jenkins_agent() {
             "DIND007",
             11,
         ),
+        // Certificates named by hand, which the entrypoint then does not generate.
+        (
+            "    args: [dockerd, --host=unix:///run/dind/docker.sock]\n",
+            "    args: [dockerd, --host=unix:///run/dind/docker.sock, --tlsverify, --tlscert=/certs/server/cert.pem, --tlskey=/certs/server/key.pem]\n",
+            "DIND041",
+            19,
+        ),
+        // A step in a container the pod does not have.
+        (
+            "    container('docker') {",
+            "    container('docker-cli') {",
+            "DIND042",
+            36,
+        ),
     ];
     for (from, to, code, line) in cases {
         let r = lint("Jenkinsfile", &edit(&text, from, to));
         assert_eq!(errors(&r), [(code.to_string(), line)], "{code}: {:#?}", found(&r));
+    }
+    // The agent's own container, and a pod that inherits containers dind cannot see: silent.
+    for (from, to) in [
+        ("    container('docker') {", "    container('jnlp') {"),
+        ("podTemplate(yaml: '''", "podTemplate(inheritFrom: 'base', yaml: '''"),
+        ("  node(POD_LABEL) {", "  node('shared-agents') {"),
+    ] {
+        let mut near = edit(&text, from, to);
+        if !to.contains("jnlp") {
+            near = edit(&near, "    container('docker') {", "    container('docker-cli') {");
+        }
+        let r = lint("Jenkinsfile", &near);
+        assert!(
+            !r.findings
+                .iter()
+                .any(|f| f.diagnostic.code.is_some_and(|c| c.as_str() == "DIND042")),
+            "{to}: {:#?}",
+            found(&r)
+        );
     }
     // Warnings: the socket opened to everyone, a privileged client.
     let chmod = edit(

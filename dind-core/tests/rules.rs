@@ -1403,6 +1403,55 @@ fn dind040_privilege_beyond_the_daemon() {
     );
 }
 
+/// TLS files named by hand, with nothing to create them: dockerd exits at start.
+#[test]
+fn dind041_tls_files_missing() {
+    let tls = "  args: [dockerd, --host=unix:///dind/docker.sock, --host=tcp://0.0.0.0:2376, --tlsverify, --tlscacert=/certs/server/ca.pem, --tlscert=/certs/server/cert.pem, --tlskey=/certs/server/key.pem]";
+    case(
+        "DIND041",
+        &[("  args: [dockerd, --host=unix:///dind/docker.sock]", tls)],
+        // The near miss: the certificates come from a Secret mounted where dockerd reads them.
+        &[
+            ("  args: [dockerd, --host=unix:///dind/docker.sock]", tls),
+            (
+                "{name: sock, mountPath: /dind}]",
+                "{name: sock, mountPath: /dind}, {name: certs, mountPath: /certs/server}]",
+            ),
+            (
+                "{name: sock, emptyDir: {}}]",
+                "{name: sock, emptyDir: {}}, {name: certs, secret: {secretName: dind-tls}}]",
+            ),
+        ],
+    );
+    let m = messages(
+        &edit(&[("  args: [dockerd, --host=unix:///dind/docker.sock]", tls)]),
+        "DIND041",
+    );
+    assert!(
+        m[0].contains("`--tlscert=/certs/server/cert.pem`") && m[0].contains("start with `dockerd`"),
+        "{m:?}"
+    );
+    // On the entrypoint's default path with `DOCKER_TLS_CERTDIR` set, it writes them itself.
+    let defaults = edit(&[
+        (
+            "  args: [dockerd, --host=unix:///dind/docker.sock]",
+            "  args: [--tlscert=/certs/server/cert.pem]",
+        ),
+        ("value: \"\"}]", "value: /certs}]"),
+    ]);
+    assert!(
+        !codes(&defaults).contains(&"DIND041".to_string()),
+        "{:?}",
+        codes(&defaults)
+    );
+    // A shell script that starts dockerd may create them first: dind cannot tell.
+    let script = edit(&[(
+        "  args: [dockerd, --host=unix:///dind/docker.sock]",
+        "  command: [sh, -c, \"make-certs /certs && dockerd --tlsverify --tlscert=/certs/server/cert.pem\"]",
+    )]);
+    assert!(!codes(&script).contains(&"DIND041".to_string()), "{:?}", codes(&script));
+}
+
 /// One seeded defect, one error: over a clean pod whose decorations vary (the image version, the
 /// probe, the memory request, the client's image), each defect below must bring exactly its own
 /// code at error level, never a consequence of it under another code.
@@ -1457,6 +1506,13 @@ mod one_root_cause {
             )],
         ),
         ("DIND020", &[("- name: docker\n", "- name: Docker_Client\n")]),
+        (
+            "DIND041",
+            &[(
+                "--host=unix:///dind/docker.sock]",
+                "--host=unix:///dind/docker.sock, --tlsverify, --tlscert=/certs/server/cert.pem, --tlskey=/certs/server/key.pem]",
+            )],
+        ),
     ];
 
     fn errors(yaml: &str) -> Vec<String> {

@@ -4,6 +4,7 @@
 //! `readFile`), and the string constants of a shared library that hold a pod and that no call in
 //! the file uses.
 
+use super::groovy_calls::{GValue, Tok};
 use super::jenkinsfile::{self, FileRef, GroovyLiteral, GroovyText, Scan, YamlValue};
 use super::pods::{self, Fragment, MergeStrategy, Outcome};
 use super::unknown::Templating;
@@ -44,6 +45,8 @@ impl Repository for NoRepository {
 /// A Groovy file read: what its tokens say, its templates, and for each template with containers
 /// the `yaml` use it combines with.
 pub(super) struct JenkinsParts {
+    /// The file's tokens.
+    pub toks: Vec<groovy_calls::Token>,
     pub scan: Scan,
     pub templates: Vec<pod_templates::TemplatePod>,
     /// Per template with containers (in order), the index of its `yaml` use.
@@ -149,6 +152,7 @@ pub(super) fn jenkins_parts(text: &str) -> Result<JenkinsParts, String> {
         })
         .collect();
     Ok(JenkinsParts {
+        toks,
         scan,
         templates,
         combined,
@@ -383,6 +387,11 @@ pub(super) fn report(name: &str, text: &str, ctx: &Context, repo: &dyn Repositor
         }
         out.extend(found);
     }
+    let own_pod = parts.with_containers().next().is_some()
+        || parts.standalone().any(|(_, u)| matches!(u.value, YamlValue::Text(_)));
+    if own_pod {
+        containers_missing(&parts, &ctx, &mut out);
+    }
     if out.pods.is_empty() && out.findings.is_empty() && out.skipped.is_empty() {
         out.skipped.push(Skipped {
             line: 1,
@@ -390,4 +399,95 @@ pub(super) fn report(name: &str, text: &str, ctx: &Context, repo: &dyn Repositor
         });
     }
     Ok(out)
+}
+
+/// Whether every `node` and declarative `agent` of the file runs on a pod the file builds: `node`
+/// with `POD_LABEL` or a label of one of its `podTemplate`s, agents that are `kubernetes` (or
+/// `none`). Otherwise a step may run in a pod dind does not see.
+fn steps_run_on_own_pods(parts: &JenkinsParts) -> bool {
+    let toks = &parts.toks;
+    let vars = &parts.scan.vars;
+    let labels: Vec<GValue> = groovy_calls::calls_in(toks, &["podTemplate"], vars)
+        .iter()
+        .filter_map(|t| t.get("label"))
+        .map(|n| n.value.clone())
+        .collect();
+    let pod_label = GValue::Unknown("the variable `POD_LABEL`".into());
+    let nodes = groovy_calls::calls_in(toks, &["node"], vars)
+        .into_iter()
+        .all(|n| match &n.value {
+            GValue::Call { positional, .. } => positional
+                .first()
+                .is_some_and(|l| l.value == pod_label || labels.contains(&l.value)),
+            _ => false,
+        });
+    let agent_any = toks
+        .windows(2)
+        .any(|w| matches!((&w[0].tok, &w[1].tok), (Tok::Ident(a), Tok::Ident(b)) if a == "agent" && b == "any"));
+    let agents = groovy_calls::calls_in(toks, &["agent"], vars)
+        .into_iter()
+        .all(|a| match &a.value {
+            // A block's `name value` statements are named, its calls positional.
+            GValue::Call { named, positional, .. } => {
+                named.iter().all(|(k, _)| k == "kubernetes")
+                    && positional.iter().all(|p| p.call_name() == Some("kubernetes"))
+            }
+            _ => false,
+        });
+    nodes && agents && !agent_any
+}
+
+/// DIND042: `container('NAME')` steps and `defaultContainer` that name a container no pod of the
+/// file has. Only when the file's pods are whole in the file (no `inheritFrom`, no pod YAML from
+/// another file or an unknown value, every container name known) and its steps run on them.
+fn containers_missing(parts: &JenkinsParts, ctx: &Context, out: &mut Outcome) {
+    let inherits = parts
+        .toks
+        .iter()
+        .any(|t| matches!(&t.tok, Tok::Ident(id) if id == "inheritFrom"));
+    let elsewhere = parts.scan.uses.iter().any(|u| !matches!(u.value, YamlValue::Text(_)));
+    if inherits || elsewhere || out.unnamed || out.container_names.is_empty() || !steps_run_on_own_pods(parts) {
+        return;
+    }
+    // The plugin adds the agent container `jnlp` to every pod that lacks one.
+    let mut names: Vec<&str> = vec!["jnlp"];
+    for n in &out.container_names {
+        if !names.contains(&n.as_str()) {
+            names.push(n);
+        }
+    }
+    let listed = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let vars = &parts.scan.vars;
+    let mut named: Vec<(String, String, usize)> = Vec::new();
+    for c in groovy_calls::calls_in(&parts.toks, &["container"], vars) {
+        let GValue::Call { positional, .. } = &c.value else {
+            continue;
+        };
+        if let Some(GValue::Str(name)) = positional.first().or_else(|| c.get("name")).map(|n| &n.value) {
+            named.push((format!("`container('{name}')`"), name.clone(), c.line));
+        }
+    }
+    for k in groovy_calls::calls_in(&parts.toks, &["kubernetes"], vars) {
+        if let Some(n) = k.get("defaultContainer")
+            && let GValue::Str(name) = &n.value
+        {
+            named.push((format!("`defaultContainer '{name}'`"), name.clone(), n.line));
+        }
+    }
+    let mut found = Vec::new();
+    for (written, name, line) in named {
+        if names.contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(diagnostic) = ctx.selection.apply(Diagnostic::rule(
+            Code::Dind042,
+            "",
+            format!(
+                "{written} names no container of the agent pod this file builds (it has {listed}): the plugin execs into it, and the step fails with \"container {name} not found in pod\""
+            ),
+        )) {
+            found.push(Finding { diagnostic, line });
+        }
+    }
+    out.findings.extend(found);
 }

@@ -78,6 +78,11 @@ pub(super) struct Outcome {
     pub pods: Vec<PodFound>,
     pub skipped: Vec<Skipped>,
     pub unknown: Vec<super::UnknownValue>,
+    /// The names of the containers the pods run (long-running ones: native sidecars, not init
+    /// containers), for the Jenkins steps that name one.
+    pub container_names: Vec<String>,
+    /// Whether a pod has a container whose name dind cannot tell.
+    pub unnamed: bool,
 }
 
 impl Outcome {
@@ -86,6 +91,33 @@ impl Outcome {
         self.pods.extend(other.pods);
         self.skipped.extend(other.skipped);
         self.unknown.extend(other.unknown);
+        self.container_names.extend(other.container_names);
+        self.unnamed |= other.unnamed;
+    }
+
+    /// Records the names of the containers of `pod` (a Pod-shaped value).
+    fn name_containers(&mut self, pod: &serde_json::Value) {
+        for key in ["containers", "initContainers"] {
+            let Some(list) = pod
+                .get("spec")
+                .and_then(|s| s.get(key))
+                .and_then(serde_json::Value::as_array)
+            else {
+                continue;
+            };
+            for c in list {
+                let sidecar = c.get("restartPolicy").and_then(serde_json::Value::as_str) == Some("Always");
+                if key == "initContainers" && !sidecar {
+                    continue;
+                }
+                match c.get("name").and_then(serde_json::Value::as_str) {
+                    Some(n) if !n.is_empty() && !n.contains("${") && !n.contains("{{") => {
+                        self.container_names.push(n.to_string());
+                    }
+                    _ => self.unnamed = true,
+                }
+            }
+        }
     }
 }
 
@@ -217,6 +249,7 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
         line: root_line,
         dind: docker,
     });
+    out.name_containers(&site.pod);
     let Diagnosis {
         diagnostics,
         coerced,

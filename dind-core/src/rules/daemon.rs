@@ -356,3 +356,75 @@ pub(super) fn tls_certdir_null(t: &Topology<'_>, _: &Context, out: &mut Vec<Diag
         }
     }
 }
+
+/// The files under a certificate directory that the entrypoint writes (`ca/`, `server/`,
+/// `client/`).
+fn generated_certificates(certdir: &str) -> Vec<String> {
+    let mut files = vec![format!("{certdir}/ca/key.pem"), format!("{certdir}/ca/cert.pem")];
+    for dir in ["server", "client"] {
+        for file in ["key.pem", "cert.pem", "ca.pem"] {
+            files.push(format!("{certdir}/{dir}/{file}"));
+        }
+    }
+    files
+}
+
+/// DIND041: dockerd's TLS files that nothing in the pod creates.
+pub(super) fn tls_files_missing(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
+    for d in &t.daemons {
+        let c = d.place.container;
+        // The official image ships no certificates; a volume, a shell script or another image
+        // may provide them, which dind cannot see.
+        if d.wiring.uncertain.is_some() || !d.image.is_docker_repository() {
+            continue;
+        }
+        let why = match d.wiring.launch {
+            Launch::Defaults => "the entrypoint generates certificates only when `DOCKER_TLS_CERTDIR` is set",
+            Launch::Explicit => {
+                "the arguments start with `dockerd`, so the entrypoint adds nothing and generates no certificates"
+            }
+            Launch::Bypassed(_) if super::bypassed_flags(c).is_some() => {
+                "the entrypoint does not run, so no certificates are generated"
+            }
+            Launch::Bypassed(_) => continue,
+        };
+        let generated = match d.wiring.client_cert_dir.as_deref() {
+            Some(dir) => generated_certificates(dir.strip_suffix("/client").unwrap_or(dir)),
+            None => Vec::new(),
+        };
+        let mut missing = Vec::new();
+        for flag in ["--tlscacert", "--tlscert", "--tlskey"] {
+            for (_, path) in flag_values(&d.wiring.argv, flag, None) {
+                let knowable = path.starts_with('/') && !path.contains('$');
+                if knowable && !generated.contains(&path) && d.place.volume_at(&path).is_none() {
+                    missing.push(format!("`{flag}={path}`"));
+                }
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let in_args = c
+            .args
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .any(|a| a.contains("--tls"));
+        let field = if in_args || c.command.is_none() {
+            "args"
+        } else {
+            "command"
+        };
+        out.push(
+            Diagnostic::rule(
+                Code::Dind041,
+                format!("{}.{field}", d.place.path()),
+                format!(
+                    "nothing creates {}: {why}, no volume is mounted there, and the image has none; dockerd exits at start (\"no such file or directory\")",
+                    missing.join(", ")
+                ),
+            )
+            .in_container(d.place.name()),
+        );
+    }
+}

@@ -206,6 +206,7 @@ const RULES: &[Rule] = &[
     pod::node_docker_state,                  // DIND038
     pod::socket_world_writable,              // DIND039
     pod::privilege_beyond_daemon,            // DIND040
+    daemon::tls_files_missing,               // DIND041
 ];
 
 /// What describes a running daemon: its listeners, data root, probes, wait, memory and flags.
