@@ -319,9 +319,10 @@ proptest! {
         }
     }
 
-    /// Fields dind does not know, anywhere in a clean pod, change nothing.
+    /// A field Kubernetes does not have, anywhere in a clean pod, is one DIND043 at that key,
+    /// and changes nothing else; outside the pod template, dind says nothing.
     #[test]
-    fn unknown_fields_never_yield_an_error(key in "x[A-Za-z]{1,8}", value in junk_value(), at in 0..4usize) {
+    fn unknown_fields_are_one_finding_at_their_key(key in "x[A-Za-z]{1,8}", value in junk_value(), at in 0..4usize) {
         let text = fixture("deployment.yaml");
         let docs = dind::yaml::read_documents(&text, dind::yaml::Limits::default()).unwrap();
         let mut d = docs[1].value.clone();
@@ -333,7 +334,18 @@ proptest! {
         };
         target[key.as_str()] = value;
         let r = lint_file("x.yaml", &serde_json::to_string(&d).unwrap(), &Context::default()).unwrap();
-        prop_assert!(r.findings.is_empty(), "{:?}", r.findings);
+        let found: Vec<(String, String)> = r
+            .findings
+            .iter()
+            .map(|f| (f.diagnostic.code.map_or("input".into(), |c| c.to_string()), f.diagnostic.path.clone()))
+            .collect();
+        let expected: Vec<(String, String)> = match at {
+            0 => Vec::new(),
+            1 => vec![("DIND043".into(), format!("spec.template.spec.{key}"))],
+            2 => vec![("DIND043".into(), format!("spec.template.spec.containers[1].{key}"))],
+            _ => vec![("DIND043".into(), format!("spec.template.spec.containers[1].securityContext.{key}"))],
+        };
+        prop_assert_eq!(found, expected);
     }
 }
 
@@ -717,5 +729,86 @@ fn expert_rules_find_near_misses_of_a_jenkins_agent() {
         "DIND040",
         13,
         "spec.containers[1].securityContext.privileged",
+    );
+}
+
+/// Keys where Kubernetes reads them, and a client that mounts only the certificates' `client`
+/// directory (`subPath`): clean as written. Each near miss is one error at its own line.
+#[test]
+fn field_placement_and_sub_path_mounts() {
+    let text = fixture("field-placement.yaml");
+    let r = lint("agent-pod.yaml", &text);
+    assert!(r.findings.is_empty(), "{:#?}", found(&r));
+    let errors = |r: &FileReport| {
+        r.findings
+            .iter()
+            .filter(|f| f.diagnostic.severity == Severity::Error)
+            .map(|f| {
+                (
+                    f.diagnostic.code.map_or("input".into(), |c| c.to_string()),
+                    f.line,
+                    f.diagnostic.path.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let cases = [
+        // A misspelt `securityContext`: the daemon is unprivileged, one finding says why.
+        (
+            "    securityContext:\n      privileged: true\n",
+            "    ecurityContext:\n      privileged: true\n",
+            "DIND043",
+            30,
+            "spec.containers[1].ecurityContext",
+        ),
+        // `privileged` beside `securityContext`.
+        (
+            "    securityContext:\n      privileged: true\n",
+            "    privileged: true\n",
+            "DIND043",
+            30,
+            "spec.containers[1].privileged",
+        ),
+        // `requests` beside `resources`.
+        (
+            "    resources:\n      requests:\n        cpu: 500m\n        memory: 2Gi\n",
+            "    requests:\n      cpu: 500m\n      memory: 2Gi\n",
+            "DIND043",
+            32,
+            "spec.containers[1].requests",
+        ),
+        // The client mounts the server's certificates instead of its own.
+        (
+            "subPath: client",
+            "subPath: server",
+            "DIND005",
+            16,
+            "spec.containers[0].env",
+        ),
+    ];
+    for (from, to, code, line, path) in cases {
+        let r = lint("agent-pod.yaml", &edit(&text, from, to));
+        assert_eq!(
+            errors(&r),
+            [(code.to_string(), line, path.to_string())],
+            "{code}: {:#?}",
+            found(&r)
+        );
+    }
+    let typo = lint(
+        "agent-pod.yaml",
+        &edit(
+            &text,
+            "    securityContext:\n      privileged: true\n",
+            "    ecurityContext:\n      privileged: true\n",
+        ),
+    );
+    assert!(
+        typo.findings[0]
+            .diagnostic
+            .message
+            .contains("did you mean `securityContext`?"),
+        "{:#?}",
+        found(&typo)
     );
 }

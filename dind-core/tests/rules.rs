@@ -1452,6 +1452,44 @@ fn dind041_tls_files_missing() {
     assert!(!codes(&script).contains(&"DIND041".to_string()), "{:?}", codes(&script));
 }
 
+/// A key where Kubernetes does not read it: misplaced, or misspelt.
+#[test]
+fn dind043_field_not_read() {
+    case(
+        "DIND043",
+        &[("  securityContext: {privileged: true}\n", "  privileged: true\n")],
+        &[(
+            "  securityContext: {privileged: true}\n",
+            "  securityContext: {privileged: true, runAsUser: 0}\n",
+        )],
+    );
+    let m = messages(
+        &edit(&[("  securityContext: {privileged: true}\n", "  privileged: true\n")]),
+        "DIND043",
+    );
+    assert!(
+        m[0].contains("at `spec.containers[0].securityContext.privileged`") && m[0].contains("runs unprivileged"),
+        "{m:?}"
+    );
+    // The consequence is in that message, not a second finding.
+    let c = codes(&edit(&[(
+        "  securityContext: {privileged: true}\n",
+        "  privileged: true\n",
+    )]));
+    assert!(!c.contains(&"DIND007".to_string()), "{c:?}");
+    case(
+        "DIND043",
+        &[(
+            "  command: [sleep, 99d]",
+            "  command: [sleep, 99d]\n  imagePullPolcy: Always",
+        )],
+        &[(
+            "  command: [sleep, 99d]",
+            "  command: [sleep, 99d]\n  imagePullPolicy: Always",
+        )],
+    );
+}
+
 /// One seeded defect, one error: over a clean pod whose decorations vary (the image version, the
 /// probe, the memory request, the client's image), each defect below must bring exactly its own
 /// code at error level, never a consequence of it under another code.
@@ -1506,6 +1544,10 @@ mod one_root_cause {
             )],
         ),
         ("DIND020", &[("- name: docker\n", "- name: Docker_Client\n")]),
+        (
+            "DIND043",
+            &[("  securityContext: {privileged: true}\n", "  privileged: true\n")],
+        ),
         (
             "DIND041",
             &[(

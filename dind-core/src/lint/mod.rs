@@ -7,6 +7,7 @@
 
 mod agent;
 mod casc;
+mod fields;
 mod fix;
 mod groovy_calls;
 mod jenkins;

@@ -214,7 +214,17 @@ pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<Diagnosis, String> 
         site.runner
     };
     let ctx = ctx.with_runner(runner);
-    let Some(mut diagnostics) = check_if_docker(&pod, &ctx) else {
+    let mut unprivileged = Vec::new();
+    let fields = || {
+        if super::fields::checked(runner) {
+            let m = super::fields::misplaced(&site.pod, runner);
+            unprivileged = m.unprivileged;
+            m.diagnostics
+        } else {
+            Vec::new()
+        }
+    };
+    let Some(mut diagnostics) = check_if_docker(&pod, &ctx, fields) else {
         return Ok(Diagnosis {
             docker: false,
             diagnostics: Vec::new(),
@@ -225,6 +235,10 @@ pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<Diagnosis, String> 
     if !kept.is_empty() {
         diagnostics.retain(|d| !kept.iter().any(|k| unknown::touches(&d.path, k)));
     }
+    // A `privileged` written where Kubernetes does not read it is why its container is
+    // unprivileged: one finding (DIND043, which says so), not also DIND007.
+    diagnostics
+        .retain(|d| !(d.code == Some(Code::Dind007) && d.container.as_ref().is_some_and(|c| unprivileged.contains(c))));
     Ok(Diagnosis {
         docker: true,
         diagnostics,

@@ -268,22 +268,31 @@ fn settle_consequences(t: &Topology<'_>, out: &mut Vec<Diagnostic>) {
 /// assert!(findings.iter().all(|d| !d.is_error()));
 /// ```
 pub fn check(pod: &Pod, ctx: &Context) -> Vec<Diagnostic> {
-    check_topology(&Topology::of(pod), ctx)
+    check_topology(&Topology::of(pod), ctx, Vec::new())
 }
 
 /// [`check`] for a pod that runs or uses Docker ([`Topology::uses_docker`]); `None` for one
 /// that does not, which is out of the rules' scope. The pod is analysed once.
-pub(crate) fn check_if_docker(pod: &Pod, ctx: &Context) -> Option<Vec<Diagnostic>> {
+/// `extra` gives the findings about the pod as written that the typed pod cannot show (fields
+/// Kubernetes does not read); they go through the same selection and `dind/allow`.
+pub(crate) fn check_if_docker(
+    pod: &Pod,
+    ctx: &Context,
+    extra: impl FnOnce() -> Vec<Diagnostic>,
+) -> Option<Vec<Diagnostic>> {
     let topology = Topology::of(pod);
-    topology.uses_docker(ctx.steps).then(|| check_topology(&topology, ctx))
+    topology
+        .uses_docker(ctx.steps)
+        .then(|| check_topology(&topology, ctx, extra()))
 }
 
-fn check_topology(topology: &Topology<'_>, ctx: &Context) -> Vec<Diagnostic> {
+fn check_topology(topology: &Topology<'_>, ctx: &Context, extra: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in RULES {
         rule(topology, ctx, &mut out);
     }
     settle_consequences(topology, &mut out);
+    out.extend(extra);
     // The selection: rules not selected say nothing; severities are overridden before the pod's
     // own `dind/allow` downgrades an error.
     let mut out: Vec<Diagnostic> = out.into_iter().filter_map(|d| ctx.selection.apply(d)).collect();

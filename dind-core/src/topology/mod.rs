@@ -65,20 +65,48 @@ impl<'a> Place<'a> {
             .map(|(name, mount, _, rest)| (name, mount, rest))
     }
 
-    /// The volume that contains `path` in this container, and the rest of the path below it.
+    /// The volume that contains `path` in this container, and where in the volume it is (`""`
+    /// for its root, else `/dir/...`). A `subPath` mount shows that directory of the volume.
     pub fn volume_at(&self, path: &str) -> Option<(&'a str, String)> {
-        self.mount_at(path).map(|(v, _, rest)| (v, rest))
+        let mounts = self.container.volume_mounts.as_deref().unwrap_or_default();
+        mounts
+            .iter()
+            .filter(|m| m.sub_path_expr.is_none())
+            .filter_map(|m| {
+                let base = m.mount_path.trim_end_matches('/');
+                let rest = if path == base {
+                    ""
+                } else {
+                    path.strip_prefix(base).filter(|r| r.starts_with('/'))?
+                };
+                let inside = match m.sub_path.as_deref().map(|s| s.trim_matches('/')) {
+                    Some(sub) if !sub.is_empty() => format!("/{sub}{rest}"),
+                    _ => rest.to_string(),
+                };
+                Some((m.name.as_str(), base.len(), inside))
+            })
+            .max_by_key(|(_, len, _)| *len)
+            .map(|(name, _, inside)| (name, inside))
     }
 
-    /// Every path at which this container sees `volume` + `rest`.
+    /// Every path at which this container sees `volume` + `rest` (`rest` as [`Self::volume_at`]
+    /// gives it).
     pub fn paths_of(&self, volume: &str, rest: &str) -> Vec<String> {
         let mounts = self.container.volume_mounts.as_deref().unwrap_or_default();
         mounts
             .iter()
-            .filter(|m| {
-                m.name == volume && m.sub_path.as_deref().is_none_or(str::is_empty) && m.sub_path_expr.is_none()
+            .filter(|m| m.name == volume && m.sub_path_expr.is_none())
+            .filter_map(|m| {
+                let base = m.mount_path.trim_end_matches('/');
+                let below = match m.sub_path.as_deref().map(|s| s.trim_matches('/')) {
+                    Some(sub) if !sub.is_empty() => {
+                        let r = rest.strip_prefix('/')?.strip_prefix(sub)?;
+                        (r.is_empty() || r.starts_with('/')).then_some(r)?
+                    }
+                    _ => rest,
+                };
+                Some(format!("{base}{below}"))
             })
-            .map(|m| format!("{}{rest}", m.mount_path.trim_end_matches('/')))
             .collect()
     }
 }
