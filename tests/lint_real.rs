@@ -812,3 +812,16 @@ fn field_placement_and_sub_path_mounts() {
         found(&typo)
     );
 }
+
+/// A helm-unittest suite holds a test's inputs (`set`) and expectations (`asserts`): skipped with
+/// that reason, even when its values would make a broken agent.
+#[test]
+fn helm_unittest_suites_are_skipped_with_the_reason() {
+    let suite = "suite: agent templates\ntemplates:\n  - jcasc-config.yaml\ntests:\n  - it: renders a privileged-less dind agent\n    set:\n      agent:\n        podName: dind\n        image: {repository: docker, tag: dind}\n        privileged: false\n    asserts:\n      - matchRegex: {path: data.x, pattern: dind}\n";
+    let r = lint("charts/jenkins/unittests/agent-test.yaml", suite);
+    assert!(r.findings.is_empty() && r.pods.is_empty(), "{:#?}", found(&r));
+    assert!(r.skipped[0].reason.contains("helm-unittest suite"), "{:?}", r.skipped);
+    // The near miss: the same values as a values file are a chart's agent.
+    let values = "agent:\n  podName: dind\n  image: {repository: docker, tag: dind}\n  privileged: false\n";
+    assert!(!lint("values.yaml", values).pods.is_empty());
+}

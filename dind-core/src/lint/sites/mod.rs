@@ -179,10 +179,27 @@ pub(crate) fn locate(doc: &Value) -> Found {
 /// `List`s nest at most this deep.
 const MAX_LIST_DEPTH: usize = 8;
 
+/// Whether a document is a helm-unittest suite: `suite` or `templates`, and `tests` whose entries
+/// have `it` or `asserts`.
+fn is_helm_unittest(map: &serde_json::Map<String, Value>) -> bool {
+    let named = map.get("suite").is_some_and(Value::is_string) || map.get("templates").is_some_and(Value::is_array);
+    let tests = map
+        .get("tests")
+        .and_then(Value::as_array)
+        .is_some_and(|t| !t.is_empty() && t.iter().all(|x| x.get("it").is_some() || x.get("asserts").is_some()));
+    named && tests && !map.contains_key("kind")
+}
+
 fn locate_depth(doc: &Value, depth: usize) -> Found {
     let Some(map) = doc.as_object() else {
         return Found::Skipped(format!("{}, not a mapping", kind_of(doc)));
     };
+    if is_helm_unittest(map) {
+        return Found::Skipped(
+            "a helm-unittest suite: its `set` values and `asserts` are a test's inputs and expectations, not a pod"
+                .into(),
+        );
+    }
     let kind = map.get("kind").and_then(Value::as_str);
     let api = map.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let group = api.split_once('/').map_or("", |(g, _)| g);
