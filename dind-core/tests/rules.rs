@@ -1444,6 +1444,28 @@ fn dind041_tls_files_missing() {
         "{:?}",
         codes(&defaults)
     );
+    // `--tlsverify` with no certificate flags: dockerd looks in `~/.docker` and finds nothing.
+    let bare = "  args: [dockerd, --host=unix:///dind/docker.sock, --host=tcp://0.0.0.0:2376, --tlsverify]";
+    case(
+        "DIND041",
+        &[("  args: [dockerd, --host=unix:///dind/docker.sock]", bare)],
+        &[
+            ("  args: [dockerd, --host=unix:///dind/docker.sock]", bare),
+            (
+                "{name: sock, mountPath: /dind}]",
+                "{name: sock, mountPath: /dind}, {name: certs, mountPath: /root/.docker}]",
+            ),
+            (
+                "{name: sock, emptyDir: {}}]",
+                "{name: sock, emptyDir: {}}, {name: certs, secret: {secretName: dind-tls}}]",
+            ),
+        ],
+    );
+    let m = messages(
+        &edit(&[("  args: [dockerd, --host=unix:///dind/docker.sock]", bare)]),
+        "DIND041",
+    );
+    assert!(m[0].contains("`/root/.docker/cert.pem`"), "{m:?}");
     // A shell script that starts dockerd may create them first: dind cannot tell.
     let script = edit(&[(
         "  args: [dockerd, --host=unix:///dind/docker.sock]",
@@ -1488,6 +1510,27 @@ fn dind043_field_not_read() {
             "  command: [sleep, 99d]\n  imagePullPolicy: Always",
         )],
     );
+}
+
+/// A step in a container the agent pod does not have (a Jenkins rule: it reads the steps).
+#[test]
+fn dind042_jenkins_container_missing() {
+    let jenkinsfile = |step: &str| {
+        format!(
+            "podTemplate(containers: [containerTemplate(name: 'dind', image: 'docker:29.7.2-dind', privileged: true)]) {{\n  node(POD_LABEL) {{\n    container('{step}') {{ sh 'docker build .' }}\n  }}\n}}\n"
+        )
+    };
+    let codes_of = |text: &str| -> Vec<(String, usize)> {
+        dind_core::lint::lint_file("Jenkinsfile", text, &Context::default())
+            .unwrap()
+            .findings
+            .into_iter()
+            .filter_map(|f| f.diagnostic.code.map(|c| (c.to_string(), f.line)))
+            .collect()
+    };
+    assert!(codes_of(&jenkinsfile("docker")).contains(&("DIND042".to_string(), 3)));
+    // The near miss: the daemon's own container, where the step runs.
+    assert!(!codes_of(&jenkinsfile("dind")).iter().any(|(c, _)| c == "DIND042"));
 }
 
 /// One seeded defect, one error: over a clean pod whose decorations vary (the image version, the

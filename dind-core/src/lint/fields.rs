@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::fix::{Fix, PodEdit};
 use crate::rules::Runner;
 use crate::{Code, Diagnostic};
 
@@ -198,6 +199,8 @@ struct Misplaced {
     belongs: Option<String>,
     /// Whether it is (or holds) `privileged: true`, which Kubernetes then does not apply.
     privilege: bool,
+    /// Its value, for the fix that moves it.
+    value: Value,
 }
 
 /// The segments of a path, with list indices as `[*]` (`spec.containers[*]`).
@@ -282,6 +285,7 @@ fn walk(s: &PodSchema, value: &Value, shape: &Shape, at: &mut Vec<String>, out: 
                             near,
                             belongs,
                             privilege,
+                            value: v.clone(),
                         });
                     }
                 }
@@ -360,6 +364,13 @@ pub(super) fn misplaced(pod: &Value, runner: Runner) -> Misplacements {
                     m.key
                 ),
             );
+            let d = match move_to(pod, &m) {
+                Some(to) => d.with_fix(Fix::unsafe_(
+                    format!("move it to `{to}`"),
+                    vec![PodEdit::remove(m.path.clone()), PodEdit::set(to, m.value.clone())],
+                )),
+                None => d,
+            };
             match container_of(pod, &m.path) {
                 Some(name) => d.in_container(name),
                 None => d,
@@ -370,6 +381,34 @@ pub(super) fn misplaced(pod: &Value, runner: Runner) -> Misplacements {
         diagnostics,
         unprivileged,
     }
+}
+
+/// Where the fix moves a misplaced key: the one place Kubernetes reads it nearest (in the same
+/// container, not "every container"), or the field it resembles beside it; only when nothing is
+/// written there yet.
+fn move_to(pod: &Value, m: &Misplaced) -> Option<String> {
+    let to = match (&m.belongs, &m.near) {
+        (Some(place), _) if !place.contains("[*]") => place.clone(),
+        (None, Some(near)) => match m.path.rsplit_once('.') {
+            Some((parent, _)) => format!("{parent}.{near}"),
+            None => near.clone(),
+        },
+        _ => return None,
+    };
+    (value_at(pod, &to).is_none()).then_some(to)
+}
+
+/// The value at a dotted path with `[n]` indices.
+fn value_at<'p>(pod: &'p Value, path: &str) -> Option<&'p Value> {
+    let mut v = pod;
+    for seg in path.split('.') {
+        let (key, indices) = seg.split_once('[').map_or((seg, ""), |(k, r)| (k, r));
+        v = v.get(key)?;
+        for i in indices.split('[').filter(|s| !s.is_empty()) {
+            v = v.get(i.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    Some(v)
 }
 
 /// The name of the container a path is in (`spec.containers[1].privileged`).

@@ -392,12 +392,32 @@ pub(super) fn tls_files_missing(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
             Some(dir) => generated_certificates(dir.strip_suffix("/client").unwrap_or(dir)),
             None => Vec::new(),
         };
+        let provided = |path: &str| generated.iter().any(|g| g == path) || d.place.volume_at(path).is_some();
+        let argv = &d.wiring.argv;
         let mut missing = Vec::new();
         for flag in ["--tlscacert", "--tlscert", "--tlskey"] {
-            for (_, path) in flag_values(&d.wiring.argv, flag, None) {
+            for (_, path) in flag_values(argv, flag, None) {
                 let knowable = path.starts_with('/') && !path.contains('$');
-                if knowable && !generated.contains(&path) && d.place.volume_at(&path).is_none() {
+                if knowable && !provided(&path) {
                     missing.push(format!("`{flag}={path}`"));
+                }
+            }
+        }
+        // TLS on without a certificate and key: dockerd looks in `$DOCKER_CERT_PATH`, else
+        // `$DOCKER_CONFIG`, else `~/.docker` (root's, here), and finds no key pair there.
+        let given = |flag: &str| !flag_values(argv, flag, None).is_empty();
+        let tls = flag_on(argv, "--tls") || flag_on(argv, "--tlsverify");
+        if tls && !given("--tlscert") && !given("--tlskey") && !d.wiring.rootless {
+            let env = d.place.env();
+            let dir = match (env.get("DOCKER_CERT_PATH"), env.get("DOCKER_CONFIG")) {
+                (EnvValue::Value(p), _) | (EnvValue::Unset, EnvValue::Value(p)) if !p.is_empty() => Some(p),
+                (EnvValue::Unset, EnvValue::Unset) => Some("/root/.docker"),
+                _ => None,
+            };
+            if let Some(dir) = dir.filter(|p| p.starts_with('/') && !p.contains('$')) {
+                let dir = dir.trim_end_matches('/');
+                if !provided(&format!("{dir}/cert.pem")) {
+                    missing.push(format!("a certificate and key (`--tls`/`--tlsverify` without `--tlscert`, so `{dir}/cert.pem` and `{dir}/key.pem`)"));
                 }
             }
         }
@@ -420,7 +440,7 @@ pub(super) fn tls_files_missing(t: &Topology<'_>, _: &Context, out: &mut Vec<Dia
                 Code::Dind041,
                 format!("{}.{field}", d.place.path()),
                 format!(
-                    "nothing creates {}: {why}, no volume is mounted there, and the image has none; dockerd exits at start (\"no such file or directory\")",
+                    "nothing creates {}: {why}, no volume is mounted there, and the image has none; dockerd exits at start (\"invalid TLS configuration: could not load X509 key pair ... no such file or directory\")",
                     missing.join(", ")
                 ),
             )

@@ -382,6 +382,9 @@ impl<'a> Editor<'a> {
                     // `- name: a` losing `name`: the next key moves up beside the `-`.
                     let start = span.key.map_or(0, |k| k as usize);
                     let end = span.entry_end.ok_or_else(|| format!("`{path}`: its end is unknown"))? as usize;
+                    if !comments_in(&self.src[start..end]).is_empty() {
+                        return Err(format!("`{path}` holds a comment that removing it would lose"));
+                    }
                     let next = self.src[end..]
                         .find(|c: char| c != ' ' && c != '\t')
                         .map_or(end, |i| end + i);
@@ -393,11 +396,23 @@ impl<'a> Editor<'a> {
                     }]);
                 }
                 let (start, end) = self.entry_range(segs, span)?;
+                // The entry's comments stay, each on its own line where the entry was.
+                let indent = &self.src[self.line_start(start)..start];
+                let indent: String = indent.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let eol = if self.src[start..end].contains("\r\n") {
+                    "\r\n"
+                } else {
+                    "\n"
+                };
+                let text: String = comments_in(&self.src[start..end])
+                    .into_iter()
+                    .map(|c| format!("{indent}{c}{eol}"))
+                    .collect();
                 Ok(vec![TextEdit {
                     depth: 0,
                     start: self.line_start(start),
                     end,
-                    text: String::new(),
+                    text,
                 }])
             }
             NodeKind::Flow => {
@@ -497,6 +512,14 @@ fn flow(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn comments_are_found_outside_quotes_and_block_scalars() {
+        let text =
+            "a: 1  # one\n# two\nb: \"x # not\"\nc: 'it''s # not'  # three\nd: [\"m\n  # not\", 2]\ne: |\n  # text\n";
+        assert_eq!(comments_in(text), ["# one", "# two", "# three"]);
+        assert!(comments_in("url: http://x/#frag\n").is_empty());
+    }
     use super::*;
     use crate::yaml::{Limits, read_documents_with_spans};
 
@@ -618,4 +641,51 @@ mod tests {
                 .contains("only entry")
         );
     }
+}
+
+/// The comments of a stretch of block YAML, in order (`# ...`, each to the end of its line).
+/// Quoted scalars are skipped, across lines too; a block scalar's content is text, not comments.
+fn comments_in(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    for line in text.lines() {
+        let b = line.as_bytes();
+        let mut i = 0;
+        let mut block_header = false;
+        while i < b.len() {
+            let c = b[i] as char;
+            match quote {
+                Some('\'') if c == '\'' => {
+                    if b.get(i + 1) == Some(&b'\'') {
+                        i += 1;
+                    } else {
+                        quote = None;
+                    }
+                }
+                Some('"') if c == '\\' => i += 1,
+                Some('"') if c == '"' => quote = None,
+                Some(_) => {}
+                None if c == '#' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')) => {
+                    out.push(line[i..].trim_end());
+                    break;
+                }
+                None if (c == '\'' || c == '"')
+                    && (i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-')) =>
+                {
+                    quote = Some(c);
+                }
+                None if (c == '|' || c == '>') && (i == 0 || matches!(b[i - 1], b' ' | b'\t')) => {
+                    let rest = line[i + 1..].split('#').next().unwrap_or("").trim();
+                    block_header = rest.chars().all(|r| matches!(r, '-' | '+' | '0'..='9'));
+                }
+                None => {}
+            }
+            i += 1;
+        }
+        if block_header {
+            // What follows is the scalar's text (a `#` there is a character of it).
+            break;
+        }
+    }
+    out
 }
