@@ -131,8 +131,8 @@ log "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" probed cargo doc --workspace --no-deps --quiet
 log "cargo test"
 probed cargo test --workspace --lib --bins --tests --examples --quiet -- --skip every_rendered_transport_connects_to_a_real_daemon
-log "fuzzing the readers for a bounded time (DIND_FUZZ_CASES=5000)"
-DIND_FUZZ_CASES=5000 probed cargo test --quiet -p dind-core --test fuzz_readers
+log "fuzzing the readers and --fix for a bounded time (DIND_FUZZ_CASES=5000)"
+DIND_FUZZ_CASES=5000 probed cargo test --quiet -p dind-core --test fuzz_readers --test fuzz_fix
 log "benchmarks, once each as tests"
 probed cargo test --workspace --benches --quiet
 log "real daemon (one line per case)"

@@ -382,18 +382,40 @@ impl<'a> Editor<'a> {
                     // `- name: a` losing `name`: the next key moves up beside the `-`.
                     let start = span.key.map_or(0, |k| k as usize);
                     let end = span.entry_end.ok_or_else(|| format!("`{path}`: its end is unknown"))? as usize;
-                    if !comments_in(&self.src[start..end]).is_empty() {
-                        return Err(format!("`{path}` holds a comment that removing it would lose"));
-                    }
+                    // Its comments move to their own lines above the item, at the dash's indentation.
+                    let item_line = self.line_start(start);
+                    let indent: String = self.src[item_line..start]
+                        .chars()
+                        .take_while(|c| *c == ' ' || *c == '\t')
+                        .collect();
+                    let eol = if self.src[start..end].contains("\r\n") {
+                        "\r\n"
+                    } else {
+                        "\n"
+                    };
+                    let kept: String = comments_in(&self.src[start..end])
+                        .into_iter()
+                        .map(|c| format!("{indent}{c}{eol}"))
+                        .collect();
                     let next = self.src[end..]
                         .find(|c: char| c != ' ' && c != '\t')
                         .map_or(end, |i| end + i);
-                    return Ok(vec![TextEdit {
+                    let mut edits = Vec::new();
+                    if !kept.is_empty() {
+                        edits.push(TextEdit {
+                            depth: 0,
+                            start: item_line,
+                            end: item_line,
+                            text: kept,
+                        });
+                    }
+                    edits.push(TextEdit {
                         depth: 0,
                         start,
                         end: next,
                         text: String::new(),
-                    }]);
+                    });
+                    return Ok(edits);
                 }
                 let (start, end) = self.entry_range(segs, span)?;
                 // The entry's comments stay, each on its own line where the entry was.
@@ -513,13 +535,6 @@ fn flow(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
 
-    #[test]
-    fn comments_are_found_outside_quotes_and_block_scalars() {
-        let text =
-            "a: 1  # one\n# two\nb: \"x # not\"\nc: 'it''s # not'  # three\nd: [\"m\n  # not\", 2]\ne: |\n  # text\n";
-        assert_eq!(comments_in(text), ["# one", "# two", "# three"]);
-        assert!(comments_in("url: http://x/#frag\n").is_empty());
-    }
     use super::*;
     use crate::yaml::{Limits, read_documents_with_spans};
 
@@ -533,6 +548,13 @@ mod tests {
         Ok(apply_edits(text, &all))
     }
 
+    #[test]
+    fn comments_are_found_outside_quotes_and_block_scalars() {
+        let text =
+            "a: 1  # one\n# two\nb: \"x # not\"\nc: 'it''s # not'  # three\nd: [\"m\n  # not\", 2]\ne: |\n  # text\n";
+        assert_eq!(comments_in(text), ["# one", "# two", "# three"]);
+        assert!(comments_in("url: http://x/#frag\n").is_empty());
+    }
     #[test]
     fn block_edits_keep_everything_else() {
         let text = "# keep me\nspec:\n  containers:\n  - name: dind   # trailing\n    args:\n    - dockerd\n    - --experimental\n    - --host=unix:///x.sock\n    env:\n    - {name: DOCKER_TLS_CERTDIR, value: ''}\n";
@@ -560,8 +582,12 @@ mod tests {
         .unwrap();
         assert_eq!(out, "a: \"on\"\nb: 'it''s'\nc: \"on\"\n");
         // The first key beside a `-`.
+        // Its comment stays, on its own line above the item.
         let out = edit(text, &[PodEdit::remove("spec.containers[0].name")]).unwrap();
-        assert!(out.contains("  - args:\n    - dockerd\n"), "{out}");
+        assert!(
+            out.contains("  containers:\n  # trailing\n  - args:\n    - dockerd\n"),
+            "{out}"
+        );
     }
 
     #[test]

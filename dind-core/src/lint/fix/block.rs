@@ -67,7 +67,13 @@ impl Block {
             let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
             let line = &text[at..line_end];
             let blank = line.trim().is_empty();
-            if !blank && (line.len() < indent || !line[..indent].chars().all(|c| c == ' ')) {
+            // The indentation is compared byte by byte: a line whose first bytes are not all
+            // spaces (a key with a non-ASCII character, say) ends the block.
+            let indented = line
+                .as_bytes()
+                .get(..indent)
+                .is_some_and(|p| p.iter().all(|&b| b == b' '));
+            if !blank && !indented {
                 break;
             }
             if !blank {
