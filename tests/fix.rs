@@ -110,10 +110,34 @@ fn jenkins_files_are_fixed_in_place() {
     }
 }
 
+/// The wiring errors that break builds, each repaired by one fix that keeps what the user chose
+/// (the transport, then the port, then the paths), settling the findings it would otherwise
+/// leave: no error is left, nothing is refused. The real-daemon test runs the fixed pods.
+#[test]
+fn wiring_errors_are_repaired_whole() {
+    for path in fixtures("wiring") {
+        let (name, text) = read(&path);
+        let before = census(&name, &text);
+        assert!(
+            before.keys().any(|(_, s)| *s == Severity::Error),
+            "{name}: no error to repair"
+        );
+        let fixed = fix_file(&name, &text, &Context::default(), true).unwrap();
+        assert!(fixed.refused.is_empty(), "{name}: {:#?}", fixed.refused);
+        let after = census(&name, &fixed.text);
+        assert!(
+            !after.keys().any(|(_, s)| *s == Severity::Error),
+            "{name}: errors remain: {after:?}\n{}",
+            fixed.text
+        );
+        insta::assert_snapshot!(format!("fix-wiring-{name}"), fixed.text);
+    }
+}
+
 /// Every fixture of every kind, fixed with unsafe fixes too.
 fn all_fixed() -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    for dir in ["fix", "fix-jenkins", "seed", "real"] {
+    for dir in ["fix", "fix-jenkins", "seed", "real", "wiring"] {
         for path in fixtures(dir) {
             let (name, text) = read(&path);
             let fixed = fix_file(&name, &text, &Context::default(), true).unwrap();

@@ -75,9 +75,18 @@ impl Sandbox {
         let host = match best {
             Some(m) => {
                 let rest = &path[m.mount_path.trim_end_matches('/').len()..];
-                let volume = self.root.join("v").join(&m.name);
-                std::fs::create_dir_all(&volume).unwrap();
-                chmod(&volume, "0777"); // emptyDirs are world-writable
+                let root = self.root.join("v").join(&m.name);
+                std::fs::create_dir_all(&root).unwrap();
+                chmod(&root, "0777"); // emptyDirs are world-writable
+                // A `subPath` mount shows that directory of the volume (the kubelet creates it).
+                let volume = match m.sub_path.as_deref().map(|s| s.trim_matches('/')) {
+                    Some(sub) if !sub.is_empty() => {
+                        let dir = root.join(sub);
+                        std::fs::create_dir_all(&dir).unwrap();
+                        dir
+                    }
+                    _ => root,
+                };
                 PathBuf::from(format!("{}{rest}", volume.display()))
             }
             None => PathBuf::from(format!("{}/c/{}{path}", self.root.display(), container.name)),
@@ -379,13 +388,26 @@ fn probe_ok(tools: &Tools, sb: &Sandbox, daemon: &Container) -> bool {
     let home = sb.root.join("probe-home");
     std::fs::create_dir_all(&home).unwrap();
     let args: Vec<String> = command[1..].iter().map(|w| sb.remap_word(daemon, w)).collect();
+    // The probe runs in the daemon's container: its `DOCKER_*` variables, else the CLI's default
+    // socket as that container sees it.
+    let mut env: BTreeMap<String, String> = env_of(daemon)
+        .into_iter()
+        .filter(|(k, _)| k == "DOCKER_HOST" || k == "DOCKER_CERT_PATH" || k == "DOCKER_TLS_VERIFY")
+        .map(|(k, v)| {
+            let v = sb.remap_word(daemon, &v);
+            (k, v)
+        })
+        .collect();
+    env.entry("DOCKER_HOST".into())
+        .or_insert_with(|| format!("unix://{}", sb.host_path(daemon, "/var/run/docker.sock").display()));
     let out = run(Command::new("timeout")
         .arg("5")
         .arg(&tools.docker)
         .args(&args)
         .env_clear()
         .env("HOME", &home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default()));
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(&env));
     out.status.success()
 }
 
@@ -605,6 +627,40 @@ fn fixed_seed_cases() -> Vec<Case> {
     out
 }
 
+/// The wiring fixtures (a client on the wrong port or transport, TLS without its material,
+/// dockerd started by `command:`, a socket volume at the socket path), repaired by
+/// `dind lint --fix --unsafe-fixes` and nothing else: every client must connect.
+fn fixed_wiring_cases() -> Vec<Case> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wiring");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "the wiring fixtures are missing: {names:?}");
+    let mut out = Vec::new();
+    for name in names {
+        let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+        let fixed = dind::lint::fix_file(&name, &text, &dind::rules::Context::default(), true).unwrap();
+        assert!(fixed.refused.is_empty(), "{name}: {:#?}", fixed.refused);
+        assert!(!fixed.applied.is_empty(), "{name}: nothing fixed");
+        let yaml = if name.ends_with(".yaml") {
+            fixed.text
+        } else {
+            dind::lint::jenkinsfile_literals(&fixed.text).unwrap().remove(0).value
+        };
+        let doc = &dind::yaml::read_documents(&yaml, dind::yaml::Limits::default()).unwrap()[0];
+        let (pod, _) = dind::lint::pod_from_value(&doc.value).unwrap();
+        out.push(Case {
+            name: format!("wiring-fixed-{name}"),
+            pod,
+            expect: Expect::Connect,
+            daemon_cli: false,
+        });
+    }
+    out
+}
+
 fn daemon_container(pod: &Pod) -> Container {
     let spec = pod.spec.as_ref().unwrap();
     spec.init_containers
@@ -790,7 +846,11 @@ fn every_rendered_transport_connects_to_a_real_daemon() {
     std::fs::create_dir_all(&shared).unwrap();
     let tarball = busybox_tarball(&tools, &shared);
     let mut failures = Vec::new();
-    let all: Vec<Case> = cases().into_iter().chain(fixed_seed_cases()).collect();
+    let all: Vec<Case> = cases()
+        .into_iter()
+        .chain(fixed_seed_cases())
+        .chain(fixed_wiring_cases())
+        .collect();
     for (i, case) in all.iter().enumerate() {
         match run_case(&tools, i, case, &tarball) {
             Ok(line) => println!("{line}"),

@@ -23,7 +23,7 @@ fn cases() -> u32 {
 fn corpus() -> Vec<(String, String)> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
     let mut out = Vec::new();
-    for dir in ["fix", "fix-jenkins", "real", "seed"] {
+    for dir in ["fix", "fix-jenkins", "real", "seed", "wiring"] {
         let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else {
             panic!("the fixture directory {dir} is missing");
         };

@@ -715,7 +715,13 @@ fn report_fixes(fixes: &[FixOutcome], diff: bool, unsafe_fixes: bool) {
             let d = &a.diagnostic;
             let title = d.fix.as_ref().map_or("", |f| f.title.as_str());
             let code = d.code.map_or_else(String::new, |c| format!("[{c}]"));
-            eprintln!("{}:{}: {verb}{code} {title}", o.label, a.line);
+            let settles = if a.settles.is_empty() {
+                String::new()
+            } else {
+                let codes: Vec<String> = a.settles.iter().map(ToString::to_string).collect();
+                format!(" (which also settles {})", codes.join(", "))
+            };
+            eprintln!("{}:{}: {verb}{code} {title}{settles}", o.label, a.line);
         }
         for r in &o.fixed.refused {
             let code = r.diagnostic.code.map_or_else(String::new, |c| format!("[{c}]"));

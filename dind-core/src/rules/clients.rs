@@ -84,21 +84,101 @@ fn set_env(c: &ClientView<'_>, name: &str, value: &str) -> PodEdit {
     }
 }
 
-/// DIND004's repair: point the client at an endpoint it reaches, in this order: a daemon socket
-/// it already sees, a plaintext TCP listener of the pod (on loopback), a mutual-TLS one (DIND005
-/// then asks for the certificates), or the daemon's socket volume mounted into the client too.
+/// A pod volume name not taken yet: `base`, else `base-2`, `base-3`, ...
+fn free_volume_name(t: &Topology<'_>, base: &str) -> String {
+    let taken: Vec<&str> = t.spec.volumes.iter().flatten().map(|v| v.name.as_str()).collect();
+    std::iter::once(base.to_string())
+        .chain((2..).map(|i| format!("{base}-{i}")))
+        .find(|n| !taken.contains(&n.as_str()))
+        .unwrap_or_default()
+}
+
+/// What a client of `daemon`'s mutual-TLS listener needs, as edits: `DOCKER_TLS_VERIFY=1`,
+/// `DOCKER_CERT_PATH`, and the daemon's client certificates where the client reads them. Those
+/// come from the volume the daemon writes them to (only its `client` directory is mounted in the
+/// client: the CA and server keys stay with the daemon), or from a new emptyDir mounted at the
+/// daemon's client cert dir in both. `None` when the daemon generates no certificates, or a
+/// mount of the client's is in the way.
+fn tls_wiring(t: &Topology<'_>, daemon: &Daemon<'_>, c: &ClientView<'_>) -> Option<Vec<PodEdit>> {
+    let dir = daemon.wiring.client_cert_dir.as_deref()?;
+    let mut edits = Vec::new();
+    if c.tls_verify != Some(true) {
+        edits.push(set_env(c, "DOCKER_TLS_VERIFY", "1"));
+    }
+    let cert_path = c.cert_path.clone().flatten();
+    let mount = |volume: &str, sub: &str| {
+        let mut m = serde_json::json!({"name": volume, "mountPath": dir, "readOnly": true});
+        if !sub.is_empty() {
+            m["subPath"] = serde_json::Value::from(sub);
+        }
+        PodEdit::append(format!("{}.volumeMounts", c.place.path()), m)
+    };
+    // A mount of the client's at the very path would hide what is added there.
+    let in_the_way = c
+        .place
+        .container
+        .volume_mounts
+        .iter()
+        .flatten()
+        .any(|m| m.mount_path.trim_end_matches('/') == dir.trim_end_matches('/'));
+    let target = match daemon.place.volume_at(dir) {
+        Some((volume, rest)) => {
+            let seen = c.place.paths_of(volume, &rest);
+            match cert_path.as_deref() {
+                Some(p) if seen.iter().any(|s| s == p) => p.to_string(),
+                _ if !seen.is_empty() => seen[0].clone(),
+                _ if in_the_way => return None,
+                _ => {
+                    edits.push(mount(volume, rest.trim_matches('/')));
+                    dir.to_string()
+                }
+            }
+        }
+        None => {
+            let daemon_in_the_way = daemon
+                .place
+                .container
+                .volume_mounts
+                .iter()
+                .flatten()
+                .any(|m| m.mount_path.trim_end_matches('/') == dir.trim_end_matches('/'));
+            if in_the_way || daemon_in_the_way {
+                return None;
+            }
+            let volume = free_volume_name(t, "docker-certs-client");
+            edits.push(PodEdit::append(
+                "spec.volumes",
+                serde_json::json!({"name": volume, "emptyDir": {}}),
+            ));
+            edits.push(PodEdit::append(
+                format!("{}.volumeMounts", daemon.place.path()),
+                serde_json::json!({"name": volume, "mountPath": dir}),
+            ));
+            edits.push(mount(&volume, ""));
+            dir.to_string()
+        }
+    };
+    if cert_path.as_deref() != Some(target.as_str()) {
+        edits.push(set_env(c, "DOCKER_CERT_PATH", &target));
+    }
+    Some(edits)
+}
+
+/// DIND004's repair: point the client at an endpoint it can reach, keeping what the user chose
+/// where it can: the transport first (a TCP client stays on TCP, a socket client on a socket),
+/// then the port, then the paths. For a socket: a daemon socket the client already sees, else
+/// the daemon's socket volume mounted into the client too. For TCP: a plaintext listener of the
+/// pod (on loopback), else a mutual-TLS one with everything it needs (the TLS variables and the
+/// client certificates: one fix, not a second finding).
 fn reach_fix(t: &Topology<'_>, c: &ClientView<'_>) -> Option<Fix> {
+    let mut seen_socket = None;
     let mut socket_volume = None;
     for d in &t.daemons {
         for l in &d.wiring.listeners {
             if let Endpoint::Unix(served) = &l.endpoint {
                 match t.socket_reach(d, served, &c.place) {
-                    SocketReach::Seen(paths) if !paths.is_empty() => {
-                        let target = format!("unix://{}", paths[0]);
-                        return Some(Fix::unsafe_(
-                            format!("point `DOCKER_HOST` at `{target}`"),
-                            vec![set_env(c, "DOCKER_HOST", &target)],
-                        ));
+                    SocketReach::Seen(paths) if !paths.is_empty() && seen_socket.is_none() => {
+                        seen_socket = Some(paths[0].clone());
                     }
                     SocketReach::NotShared => {
                         socket_volume =
@@ -109,51 +189,82 @@ fn reach_fix(t: &Topology<'_>, c: &ClientView<'_>) -> Option<Fix> {
             }
         }
     }
-    let tcp = |mode: TlsMode| {
-        t.daemons.iter().find_map(|d| {
-            d.wiring.listeners.iter().find_map(|l| match &l.endpoint {
-                Endpoint::Tcp { host, port: Some(p) }
-                    if l.tls == Some(mode)
-                        && (Endpoint::is_loopback_host(host) || Endpoint::is_wildcard_host(host))
-                        && d.wiring.tcp_hidden(*p).is_none() =>
-                {
-                    Some(*p)
-                }
-                _ => None,
-            })
-        })
+    let socket = || -> Option<Fix> {
+        if let Some(path) = &seen_socket {
+            let target = format!("unix://{path}");
+            return Some(Fix::unsafe_(
+                format!("point `DOCKER_HOST` at `{target}`"),
+                vec![set_env(c, "DOCKER_HOST", &target)],
+            ));
+        }
+        let (volume, mount_path, served) = socket_volume?;
+        if c.place
+            .mount_at(mount_path)
+            .is_some_and(|(_, m, _)| m.trim_end_matches('/') == mount_path.trim_end_matches('/'))
+        {
+            return None;
+        }
+        Some(Fix::unsafe_(
+            format!("mount the daemon's `{volume}` at `{mount_path}` and use `unix://{served}`"),
+            vec![
+                PodEdit::append(
+                    format!("{}.volumeMounts", c.place.path()),
+                    serde_json::json!({"name": volume, "mountPath": mount_path}),
+                ),
+                set_env(c, "DOCKER_HOST", &format!("unix://{served}")),
+            ],
+        ))
     };
-    if let Some(port) = tcp(TlsMode::Plain) {
+    let wanted_port = match &c.endpoint {
+        Some(Endpoint::Tcp { port, .. }) => *port,
+        _ => None,
+    };
+    let tcp = |mode: TlsMode| {
+        let mut found: Vec<(&Daemon<'_>, u16)> = t
+            .daemons
+            .iter()
+            .flat_map(|d| {
+                d.wiring.listeners.iter().filter_map(move |l| match &l.endpoint {
+                    Endpoint::Tcp { host, port: Some(p) }
+                        if l.tls == Some(mode)
+                            && (Endpoint::is_loopback_host(host) || Endpoint::is_wildcard_host(host))
+                            && d.wiring.tcp_hidden(*p).is_none() =>
+                    {
+                        Some((d, *p))
+                    }
+                    _ => None,
+                })
+            })
+            .collect();
+        // The client's own port first.
+        found.sort_by_key(|(_, p)| Some(*p) != wanted_port);
+        found.into_iter().next()
+    };
+    let plain = || {
+        let (_, port) = tcp(TlsMode::Plain)?;
         let target = format!("tcp://127.0.0.1:{port}");
-        return Some(Fix::unsafe_(
+        Some(Fix::unsafe_(
             format!("point `DOCKER_HOST` at `{target}`"),
             vec![set_env(c, "DOCKER_HOST", &target)],
-        ));
-    }
-    if let Some(port) = tcp(TlsMode::Verified) {
+        ))
+    };
+    let verified = || {
+        let (d, port) = tcp(TlsMode::Verified)?;
         let target = format!("tcp://localhost:{port}");
-        return Some(Fix::unsafe_(
-            format!("point `DOCKER_HOST` at `{target}`"),
-            vec![set_env(c, "DOCKER_HOST", &target)],
-        ));
-    }
-    let (volume, mount_path, served) = socket_volume?;
-    if c.place
-        .mount_at(mount_path)
-        .is_some_and(|(_, m, _)| m.trim_end_matches('/') == mount_path.trim_end_matches('/'))
-    {
-        return None;
-    }
-    Some(Fix::unsafe_(
-        format!("mount the daemon's `{volume}` at `{mount_path}` and use `unix://{served}`"),
-        vec![
-            PodEdit::append(
-                format!("{}.volumeMounts", c.place.path()),
-                serde_json::json!({"name": volume, "mountPath": mount_path}),
+        let mut edits = vec![set_env(c, "DOCKER_HOST", &target)];
+        edits.extend(tls_wiring(t, d, c)?);
+        Some(Fix::unsafe_(
+            format!(
+                "point the client at `{target}` with mutual TLS (its variables and the daemon's client certificates)"
             ),
-            set_env(c, "DOCKER_HOST", &format!("unix://{served}")),
-        ],
-    ))
+            edits,
+        ))
+    };
+    if wanted_port.is_some() || matches!(c.endpoint, Some(Endpoint::Tcp { .. })) {
+        plain().or_else(verified).or_else(socket)
+    } else {
+        socket().or_else(plain).or_else(verified)
+    }
 }
 
 /// DIND004: every client's `DOCKER_HOST` is served.
@@ -231,10 +342,8 @@ pub(super) fn tls_incomplete(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
             continue;
         };
         let mut missing = Vec::new();
-        let mut edits = Vec::new();
         if !verify {
             missing.push("`DOCKER_TLS_VERIFY=1`".to_string());
-            edits.push(set_env(c, "DOCKER_TLS_VERIFY", "1"));
         }
         let dir = daemon.wiring.client_cert_dir.as_deref();
         let shared = |cp: &str| match (dir.and_then(|d| daemon.place.volume_at(d)), c.place.volume_at(cp)) {
@@ -248,25 +357,7 @@ pub(super) fn tls_incomplete(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagno
             }
             _ => {}
         }
-        // The repair: the daemon's certificate volume, read-only at the same path, and the
-        // variables that point at it. Only when the daemon keeps the certificates on a volume.
-        let cert_volume = dir
-            .and_then(|d| daemon.place.mount_at(d))
-            .filter(|(_, m, rest)| rest.is_empty() && !m.is_empty());
-        if let (Some((volume, mount_path, _)), Some(dir)) = (cert_volume, dir) {
-            let sees = c.place.volume_at(dir).is_some_and(|(v, r)| v == volume && r.is_empty());
-            if !sees && c.place.mount_at(mount_path).is_none() {
-                edits.push(PodEdit::append(
-                    format!("{}.volumeMounts", c.place.path()),
-                    serde_json::json!({"name": volume, "mountPath": mount_path, "readOnly": true}),
-                ));
-            }
-            if cert_path.as_deref() != Some(dir) {
-                edits.push(set_env(c, "DOCKER_CERT_PATH", dir));
-            }
-        } else {
-            edits.clear();
-        }
+        let edits = tls_wiring(t, daemon, c).unwrap_or_default();
         if !missing.is_empty() {
             let mut d = Diagnostic::rule(
                 Code::Dind005,

@@ -197,7 +197,11 @@ pub(super) fn socket_path_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<D
                 })
         });
         if let Some(message) = problem {
-            out.push(Diagnostic::rule(Code::Dind013, field, message).in_container(place.name()));
+            let mut d = Diagnostic::rule(Code::Dind013, field, message).in_container(place.name());
+            if let Some(fix) = socket_mount_fix(t, place, path) {
+                d = d.with_fix(fix);
+            }
+            out.push(d);
         }
     };
     for d in &t.daemons {
@@ -215,6 +219,47 @@ pub(super) fn socket_path_invalid(t: &Topology<'_>, _: &Context, out: &mut Vec<D
             check(&c.place, path, format!("{}.env[{i}].value", c.place.path()));
         }
     }
+}
+
+/// DIND013's repair for a volume mounted at the socket path itself: the volume goes to the
+/// socket's directory, in every container that mounts it there (the socket path stays, so each
+/// client still finds it). `None` when the directory is `/`, or another mount is already there.
+fn socket_mount_fix(t: &Topology<'_>, place: &Place<'_>, path: &str) -> Option<Fix> {
+    let path = path.trim_end_matches('/');
+    let (dir, _) = path.rsplit_once('/')?;
+    if dir.is_empty() {
+        return None;
+    }
+    let volume = place
+        .container
+        .volume_mounts
+        .iter()
+        .flatten()
+        .find(|m| m.mount_path.trim_end_matches('/') == path)?
+        .name
+        .clone();
+    if file_mount(t, &volume) {
+        return None;
+    }
+    let mut edits = Vec::new();
+    for other in &t.containers {
+        let mounts = other.container.volume_mounts.as_deref().unwrap_or_default();
+        if mounts.iter().any(|m| m.mount_path.trim_end_matches('/') == dir) {
+            return None;
+        }
+        for (i, m) in mounts.iter().enumerate() {
+            if m.name == volume && m.mount_path.trim_end_matches('/') == path {
+                edits.push(PodEdit::set(
+                    format!("{}.volumeMounts[{i}].mountPath", other.path()),
+                    dir,
+                ));
+            }
+        }
+    }
+    Some(Fix::unsafe_(
+        format!("mount `{volume}` at the socket's directory `{dir}` (in every container that mounts it at `{path}`)"),
+        edits,
+    ))
 }
 
 /// DIND014: the same `--host` twice.

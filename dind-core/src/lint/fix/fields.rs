@@ -257,16 +257,17 @@ impl Fixer<'_> {
                     return Err("the edited values would not build the fixed pod".to_string());
                 }
                 let later = census(&next)?;
-                verify(&before, &later, c.diagnostic.code)?;
-                Ok((next, later))
+                let settles = verify(&before, &later, c.diagnostic.code)?;
+                Ok((next, later, settles))
             })();
             match result {
-                Ok((next, later)) => {
+                Ok((next, later, settles)) => {
                     self.text = next;
                     known = Some(later);
                     self.out.applied.push(Applied {
                         diagnostic: c.diagnostic.clone(),
                         line: c.line,
+                        settles,
                     });
                 }
                 Err(reason) => {

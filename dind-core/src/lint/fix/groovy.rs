@@ -338,13 +338,17 @@ impl Fixer<'_> {
                             Some(now) => now,
                             None => before.insert(census(current)?),
                         };
-                        verify(now, &later, d.code)?;
-                        Ok(next)
+                        let settles = verify(now, &later, d.code)?;
+                        Ok((next, settles))
                     });
                     match result {
-                        Ok(next) => {
+                        Ok((next, settles)) => {
                             *current = next;
-                            out.applied.push(Applied { diagnostic: d, line });
+                            out.applied.push(Applied {
+                                diagnostic: d,
+                                line,
+                                settles,
+                            });
                             continue 'attempts;
                         }
                         Err(reason) => {

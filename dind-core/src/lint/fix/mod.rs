@@ -36,6 +36,9 @@ pub struct Applied {
     pub diagnostic: Diagnostic,
     /// Its line before the fix.
     pub line: usize,
+    /// The codes of other findings the same edits settled (a socket mount moved for DIND013 also
+    /// serves the client of DIND004), once each.
+    pub settles: Vec<Code>,
 }
 
 /// A fix that was not applied, and why.
@@ -151,7 +154,8 @@ fn fewer(before: &Census, later: &Census, code: Option<Code>) -> bool {
 }
 
 /// Whether a fix for `code` did what it should: fewer findings of `code`, no more of any other.
-fn verify(before: &Census, later: &Census, code: Option<Code>) -> Result<(), String> {
+/// The other codes it settled on the way (fewer of them), when it did.
+fn verify(before: &Census, later: &Census, code: Option<Code>) -> Result<Vec<Code>, String> {
     if !fewer(before, later, code) {
         return Err("the finding remains after the edit".into());
     }
@@ -164,7 +168,11 @@ fn verify(before: &Census, later: &Census, code: Option<Code>) -> Result<(), Str
             new.map_or_else(|| "an input error".to_string(), |c| c.to_string())
         ));
     }
-    Ok(())
+    Ok(before
+        .keys()
+        .filter(|k| **k != code && fewer(before, later, **k))
+        .filter_map(|k| *k)
+        .collect())
 }
 
 /// Makes one candidate's edits in `text` (read as `docs`), checked to mean what the fix means:
@@ -214,7 +222,7 @@ fn same_elsewhere(before: &[Document], after: &[Document], doc: usize) -> Result
 }
 
 /// How a step applies and verifies a candidate, given the text's documents read with spans.
-type Apply<'a> = dyn FnMut(&Candidate, &[Document]) -> Result<(), String> + 'a;
+type Apply<'a> = dyn FnMut(&Candidate, &[Document]) -> Result<Vec<Code>, String> + 'a;
 
 /// One step of fixing a YAML text: the first wanted candidate not refused before, applied and
 /// verified by `apply` (given the text's documents read with spans; it may carry the edits
@@ -242,9 +250,10 @@ fn step(
     };
     let line = line_of(c.line);
     match apply(c, &docs) {
-        Ok(()) => out.applied.push(Applied {
+        Ok(settles) => out.applied.push(Applied {
             diagnostic: c.diagnostic.clone(),
             line,
+            settles,
         }),
         Err(reason) => {
             refused.insert(c.key());
@@ -454,14 +463,14 @@ impl<'a> Fixer<'a> {
                 None => census(text)?,
             };
             let mut after = None;
-            let mut apply = |c: &Candidate, docs: &[Document]| -> Result<(), String> {
+            let mut apply = |c: &Candidate, docs: &[Document]| -> Result<Vec<Code>, String> {
                 let (edits, fixed_yaml) = attempt(e.value(), docs, c)?;
                 let next = e.carry(text, &edits, fixed_yaml)?;
                 let later = census(&next)?;
-                verify(&before, &later, c.diagnostic.code)?;
+                let settles = verify(&before, &later, c.diagnostic.code)?;
                 *text = next;
                 after = Some(later);
-                Ok(())
+                Ok(settles)
             };
             let tried = step(e.value(), ctx, *unsafe_fixes, refused, out, &|l| e.line(l), &mut apply)?;
             known = Some(after.unwrap_or(before));
