@@ -438,7 +438,7 @@ fn jcasc_templates_that_cannot_be_mapped_are_refused_with_the_reason() {
 /// the same string as a block is fixed in place, and a fix no template field can express says so.
 #[test]
 fn chart_values_strings_that_cannot_be_mapped_are_refused_with_the_reason() {
-    let templates = "- name: docker\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n    privileged: false\n    resourceRequestMemory: 1Gi\n";
+    let templates = "- name: docker\n  containers:\n  - name: dind\n    image: docker:29.7.2-dind\n    privileged: false\n    resourceRequestMemory: 1Gi\n    args: dockerd --host=unix:///var/run/docker.sock\n";
     let values = |string: String| {
         format!(
             "agent:\n  volumes:\n  - type: EmptyDir\n    mountPath: /var/lib/docker\n  podTemplates:\n    docker: {string}\n"

@@ -169,7 +169,13 @@ fn container(n: &Node, index: usize) -> (Value, FieldLines) {
         fields: BTreeMap::new(),
         args: BTreeMap::new(),
     };
-    for (field, arg) in [("image", "image"), ("securityContext.privileged", "privileged")] {
+    for (field, arg) in [
+        ("image", "image"),
+        ("securityContext.privileged", "privileged"),
+        // Strings of words: a fix rewrites the whole string.
+        ("command", "command"),
+        ("args", "args"),
+    ] {
         if let Some(a) = n.get(arg)
             && matches!(a.value, GValue::Str(_) | GValue::Bool(_))
         {

@@ -103,7 +103,7 @@ fn field_fixes(text: &str, docs: &[Document], shape: Shape, ctx: &Context) -> Re
                 }
                 for (diagnostic, line) in &j.diagnostics {
                     let Some(fix) = diagnostic.fix.clone() else { continue };
-                    let edits = fix.edits.iter().map(|e| field_edit(templates, &j, e)).collect();
+                    let edits = field_edits(templates, &j, &fix.edits);
                     out.push(FieldFix {
                         at: (d, set, j.template),
                         expected: apply_to_value(&j.pod, &fix.edits),
@@ -117,6 +117,33 @@ fn field_fixes(text: &str, docs: &[Document], shape: Shape, ctx: &Context) -> Re
             set += 1;
             Ok(())
         })?;
+    }
+    Ok(out)
+}
+
+/// A fix's edits of a template-built pod as edits of the values the template fields are written
+/// with ([`field_edit`]); the edits of one container's `command` or `args` become one rewrite of
+/// that string field, from the list the fix makes.
+fn field_edits(templates: &[Template<'_>], j: &Judged, edits: &[PodEdit]) -> Result<Vec<PodEdit>, String> {
+    let mut out = Vec::new();
+    let mut words: Vec<(usize, &'static str)> = Vec::new();
+    for e in edits {
+        match super::word_list(e.path()) {
+            Some(at) if !words.contains(&at) => words.push(at),
+            Some(_) => {}
+            None => out.push(field_edit(templates, j, e)?),
+        }
+    }
+    if !words.is_empty() {
+        let fixed = apply_to_value(&j.pod, edits).ok_or("the fix does not fit the pod")?;
+        for (index, field) in words {
+            let joined = super::joined_words(&fixed, index, field)?;
+            out.push(field_edit(
+                templates,
+                j,
+                &PodEdit::set(format!("spec.containers[{index}].{field}"), joined),
+            )?);
+        }
     }
     Ok(out)
 }
@@ -152,6 +179,9 @@ fn field_edit(templates: &[Template<'_>], j: &Judged, edit: &PodEdit) -> Result<
         "resources.limits.memory" => "resourceLimitMemory",
         "resources.requests.cpu" => "resourceRequestCpu",
         "resources.limits.cpu" => "resourceLimitCpu",
+        // The whole string of words ([`field_edits`]).
+        "args" if value.is_string() => "args",
+        "command" if value.is_string() => "command",
         _ if env.is_some() => "envVars",
         _ => {
             return Err(format!(

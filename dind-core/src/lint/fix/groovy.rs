@@ -224,9 +224,50 @@ fn template_edits(
     text: &str,
     fix: &Fix,
     origin: &[Option<crate::lint::pod_templates::FieldLines>],
+    pod: &Value,
 ) -> Result<Vec<TextEdit>, String> {
     let mut edits = Vec::new();
+    // `command` and `args` are strings of words: every edit of one becomes one rewrite of the
+    // whole string, from the list the fix makes.
+    let mut words: Vec<(usize, &'static str)> = Vec::new();
+    let mut rest_edits = Vec::new();
     for e in &fix.edits {
+        match super::word_list(e.path()) {
+            Some(at) if !words.contains(&at) => words.push(at),
+            Some(_) => {}
+            None => rest_edits.push(e),
+        }
+    }
+    if !words.is_empty() {
+        let fixed = crate::fix::apply_to_value(pod, &fix.edits).ok_or("the fix does not fit the pod")?;
+        for (index, field) in words {
+            let offset = origin
+                .get(index)
+                .and_then(Option::as_ref)
+                .and_then(|l| l.args.get(field))
+                .copied()
+                .ok_or_else(|| {
+                    format!("`{field}` is not a string argument of this `containerTemplate`; edit it by hand")
+                })?;
+            let v = super::joined_words(&fixed, index, field)?;
+            let (end, is_str) = argument_token(text, offset).ok_or("the argument is not a plain literal")?;
+            if !is_str {
+                return Err(format!("`{field}` is not a string"));
+            }
+            let replacement = if text[offset..].starts_with('"') && !text[offset..].starts_with("\"\"\"") {
+                format!("\"{}\"", escape_in_literal(&v, true, false))
+            } else {
+                crate::groovy::single_quoted(&v)?
+            };
+            edits.push(TextEdit {
+                start: offset,
+                end,
+                text: replacement,
+                depth: 0,
+            });
+        }
+    }
+    for e in rest_edits {
         let PodEdit::Set { path, value } = e else {
             return Err("the fix changes the pod's structure, which `containerTemplate` arguments cannot express; edit the template's `yaml`".into());
         };
@@ -319,7 +360,7 @@ impl Fixer<'_> {
                     }
                     // The line lint reports the finding at.
                     let line = built.line_of(&d.path);
-                    let result = template_edits(current, &fix, origin).and_then(|edits| {
+                    let result = template_edits(current, &fix, origin, pod).and_then(|edits| {
                         let next = apply_edits(current, &edits);
                         let again = crate::lint::jenkins::jenkins_parts(&next)?;
                         let (t2, use2) = again.with_containers().nth(ti).ok_or("the template moved")?;

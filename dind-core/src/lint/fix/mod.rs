@@ -143,6 +143,42 @@ fn count(findings: Vec<super::Finding>) -> Census {
     counts
 }
 
+/// The container and field of an edit inside a word list (`spec.containers[1].args[2]`,
+/// `spec.containers[1].args`).
+pub(super) fn word_list(path: &str) -> Option<(usize, &'static str)> {
+    let rest = path.strip_prefix("spec.containers[")?;
+    let (index, field) = rest.split_once("].")?;
+    let index = index.parse().ok()?;
+    let name = field.split('[').next()?;
+    match name {
+        "args" => Some((index, "args")),
+        "command" => Some((index, "command")),
+        _ => None,
+    }
+}
+
+/// The words of a container's `command` or `args` in `pod`, joined by spaces as a
+/// `containerTemplate` writes them (the plugin splits the string on spaces, quotes grouping).
+/// An error for a word that would need quoting, which could read back differently.
+pub(super) fn joined_words(pod: &Value, index: usize, field: &str) -> Result<String, String> {
+    let list = pod
+        .pointer(&format!("/spec/containers/{index}/{field}"))
+        .and_then(Value::as_array)
+        .ok_or("the fix leaves no list of words")?;
+    let mut words = Vec::new();
+    for w in list {
+        let w = w.as_str().ok_or("a word is not a string")?;
+        // (A `$` is escaped differently by JCasC and the Jenkins chart: left to the user.)
+        if w.is_empty() || w.contains([' ', '\t', '"', '\'', '$']) {
+            return Err(format!(
+                "`{w}` cannot be written as a word of the `{field}` string; edit it by hand"
+            ));
+        }
+        words.push(w);
+    }
+    Ok(words.join(" "))
+}
+
 /// The findings of a text by code, as lint counts them in the file it is part of (a nested
 /// text is counted through the file around it); `Err` when the text cannot be carried there or
 /// read.

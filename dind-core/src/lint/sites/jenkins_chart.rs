@@ -468,6 +468,12 @@ fn container(
     ] {
         writable.insert(format!("{at}.{field}"), Written::Same(own(key)));
     }
+    // `command` and `args` are strings of words the chart passes as they are written.
+    for key in ["command", "args"] {
+        if e.get(key).is_some_and(Value::is_string) {
+            writable.insert(format!("{at}.{key}"), Written::Same(own(key)));
+        }
+    }
     let mut c = Map::new();
     let mut set = |k: &str, v: Value, source: String| {
         if !v.is_null() {
