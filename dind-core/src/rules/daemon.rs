@@ -266,7 +266,26 @@ pub(super) fn user_conflict(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnos
             _ => None,
         };
         if let Some(message) = problem {
-            out.push(Diagnostic::rule(Code::Dind012, path, message).in_container(d.place.name()));
+            // The user the image needs, on the daemon only (the container's settings override
+            // the pod's): root for the rootful image, `rootless` (1000) for the rootless one.
+            let rootless = matches!(d.image.role(), ImageRole::Daemon { rootless: true });
+            let user = if rootless { 1000 } else { 0 };
+            let mut edits = vec![PodEdit::set(format!("{path}.runAsUser"), user)];
+            if !rootless && non_root == Some(true) {
+                edits.push(PodEdit::set(format!("{path}.runAsNonRoot"), false));
+            }
+            let title = if rootless {
+                "run the rootless daemon as its image's user: `runAsUser: 1000`".to_string()
+            } else if non_root == Some(true) {
+                "run the daemon as root: `runAsUser: 0`, `runAsNonRoot: false` (this container only)".to_string()
+            } else {
+                "run the daemon as root: `runAsUser: 0` (this container only)".to_string()
+            };
+            out.push(
+                Diagnostic::rule(Code::Dind012, path, message)
+                    .in_container(d.place.name())
+                    .with_fix(Fix::unsafe_(title, edits)),
+            );
         }
     }
 }
