@@ -736,6 +736,12 @@ fn dind017_client_exits() {
         &[("  command: [sleep, 99d]\n", "")],
         &[(cmd, "command: [sleep, infinity]")],
     );
+    // No command but a terminal: the CLI image's `sh` waits on it, as `cat` does.
+    case(
+        "DIND017",
+        &[("  command: [sleep, 99d]\n", "")],
+        &[("  command: [sleep, 99d]\n", "  tty: true\n")],
+    );
     case(
         "DIND017",
         &[(cmd, "command: [sleep, \"30\"]")],

@@ -402,7 +402,9 @@ fn exits(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
     let words = crate::wiring::argv(c);
     if words.is_empty() {
         let image = DockerImage::parse(c.image.as_deref().unwrap_or(""));
-        return (image.role() == ImageRole::Cli)
+        // Its `sh` waits on a terminal (`tty: true`) or an open stdin, as `cat` does.
+        let held = c.tty == Some(true) || c.stdin == Some(true);
+        return (image.role() == ImageRole::Cli && !held)
             .then(|| "it has no command, so the CLI image runs `sh` without a terminal and exits".to_string());
     }
     match program(&words[0]) {
