@@ -30,6 +30,21 @@ pub(super) fn command_override(t: &Topology<'_>, _: &Context, out: &mut Vec<Diag
                 ),
             ),
         };
+        // A script that starts dockerd among other commands cannot be rewritten by dind: which
+        // commands belong with the daemon is the author's decision. Say so.
+        let words = crate::wiring::command_words(&crate::wiring::argv(c));
+        let script = words
+            .iter()
+            .any(|w| matches!(w.as_str(), ";" | "&&" | "||" | "|" | "&"));
+        let message = match super::bypassed_flags(c) {
+            Some(_) => message,
+            None if script => format!(
+                "{message}; `--fix` leaves this to you: the script runs dockerd among other commands, so split it (the daemon in its own container with `args: [dockerd, ...]`, the rest where the build runs)"
+            ),
+            None => format!(
+                "{message}; `--fix` leaves this to you: dind does not read this command as one dockerd with its flags"
+            ),
+        };
         let mut diagnostic = Diagnostic::rule(Code::Dind001, format!("{}.{field}", d.place.path()), message)
             .in_container(d.place.name());
         // Only a daemon whose argv dind read whole (one dockerd, no shell logic around it) is
