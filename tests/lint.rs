@@ -1,4 +1,4 @@
-//! `lint` on the seed's pods (every mistake of DOMAIN.md section 7 is found), on the peers'
+//! `lint` on the seed's pods (every mistake of the seed article is found), on the peers'
 //! patterns (no errors), and on the three input kinds.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose

@@ -1,5 +1,5 @@
 //! The judge: every transport we render connects for real. Each pod is turned into processes the
-//! way kubelet and the official image's entrypoint would (DOMAIN.md section 1): emptyDirs become
+//! way kubelet and the official image's entrypoint would (`docs/FACTS.md`, "entrypoint"): emptyDirs become
 //! directories, every container sees its own view of the file system, the daemon container's
 //! `args` and env become a real `dockerd` command line (Debian's docker.io, dockerd 20.10), and each
 //! client's env drives the real `docker` CLI: `version`, `info`, `import` of a busybox tarball and

@@ -6,7 +6,8 @@
 //!
 //! `kubectl apply` refuses such a pod (strict field validation: `unknown field`); the Jenkins
 //! plugin reads pod YAML with fabric8, which drops the key without a word, so a `privileged` in
-//! the wrong place leaves the daemon unprivileged and the build fails later.
+//! the wrong place leaves the daemon unprivileged and the build fails later (`docs/FACTS.md`,
+//! "Kubernetes API" and "Jenkins: the Kubernetes plugin").
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

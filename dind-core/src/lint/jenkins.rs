@@ -437,9 +437,10 @@ fn steps_run_on_own_pods(parts: &JenkinsParts) -> bool {
     nodes && agents && !agent_any
 }
 
-/// DIND042: `container('NAME')` steps and `defaultContainer` that name a container no pod of the
-/// file has. Only when the file's pods are whole in the file (no `inheritFrom`, no pod YAML from
-/// another file or an unknown value, every container name known) and its steps run on them.
+/// DIND042 (`docs/FACTS.md`, "Jenkins: the Kubernetes plugin"): `container('NAME')` steps and
+/// `defaultContainer` that name a container no pod of the file has. Only when the file's pods
+/// are whole in the file (no `inheritFrom`, no pod YAML from another file or an unknown value,
+/// every container name known) and its steps run on them.
 fn containers_missing(parts: &JenkinsParts, ctx: &Context, out: &mut Outcome) {
     let inherits = parts
         .toks

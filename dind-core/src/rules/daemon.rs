@@ -403,7 +403,8 @@ fn generated_certificates(certdir: &str) -> Vec<String> {
     files
 }
 
-/// DIND041: dockerd's TLS files that nothing in the pod creates.
+/// DIND041: dockerd's TLS files that nothing in the pod creates (`docs/FACTS.md`, "entrypoint",
+/// and `docs/FACTS.md`, "dockerd").
 pub(super) fn tls_files_missing(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     for d in &t.daemons {
         let c = d.place.container;

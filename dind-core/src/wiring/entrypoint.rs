@@ -1,5 +1,5 @@
 //! How a container's `command` and `args` reach dockerd through the official image's entrypoint
-//! (`dockerd-entrypoint.sh`, docker-library/docker; DOMAIN.md section 1):
+//! (`dockerd-entrypoint.sh`, docker-library/docker; `docs/FACTS.md`, "entrypoint"):
 //!
 //! - no args, or a first arg starting with `-`: the entrypoint prepends its default listeners;
 //! - first arg exactly `dockerd`: it adds nothing, but still runs dockerd under `docker-init`,
