@@ -221,7 +221,9 @@ fn a_step_that_groovy_cannot_hold_is_refused() {
     let err = agent.scripted(&o).unwrap_err();
     assert_eq!(err.as_slice()[0].path, "jenkins.steps[0]");
     assert!(err.to_string().contains("U+FFFF"), "{err}");
-    assert!(agent.declarative(&o).is_err());
+    let err = agent.declarative(&o).unwrap_err();
+    assert_eq!(err.as_slice()[0].path, "jenkins.steps[0]");
+    assert!(err.to_string().contains("U+FFFF"), "{err}");
 }
 
 #[test]

@@ -35,12 +35,18 @@ fn found(r: &FileReport) -> Vec<(String, usize, String)> {
         .collect()
 }
 
+#[track_caller]
 fn edit(text: &str, from: &str, to: &str) -> String {
     assert!(
         text.contains(from),
         "the near miss must change the fixture: `{from}` not found"
     );
-    text.replacen(from, to, 1)
+    let edited = text.replacen(from, to, 1);
+    assert_ne!(
+        edited, text,
+        "the near miss must change the fixture: `{from}` is replaced by itself"
+    );
+    edited
 }
 
 #[track_caller]
@@ -86,7 +92,8 @@ fn workloads_keep_their_paths_and_lines() {
     );
     let r = lint(
         "deployment.yaml",
-        &edit(&text, "      periodSeconds: 1\n", "      periodSeconds: 1\n").replace("readinessProbe", "livenessProbe"),
+        // A liveness probe does not hold anything back: nothing waits for the daemon.
+        &edit(&text, "        readinessProbe:\n", "        livenessProbe:\n"),
     );
     assert_finds(&r, "DIND010", 28, "spec.template.spec.containers[1]");
 }
