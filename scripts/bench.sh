@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/kubernetes-validate ] || ! cmp -s scripts/oracle-requirements.txt .venv/.requirements; then
     python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/oracle-requirements.txt
+    .venv/bin/pip install --quiet --disable-pip-version-check --no-deps -r scripts/oracle-requirements.txt
     cp scripts/oracle-requirements.txt .venv/.requirements
 fi
 if [ ! -x .venv-bench/bin/checkov ] || ! cmp -s scripts/bench-requirements.txt .venv-bench/.requirements; then

@@ -57,10 +57,11 @@ probed() {
         if "$@"; then
             return 0
         fi
-        if [ "$attempt" -lt 4 ] && [ -f target/.rustc_info.json ] && grep -q '"success":false' target/.rustc_info.json; then
+        local probe="${CARGO_TARGET_DIR:-target}/.rustc_info.json"
+        if [ "$attempt" -lt 4 ] && [ -f "$probe" ] && grep -q '"success":false' "$probe"; then
             echo "a cached rustc probe failed (/dev/null: $(ls -l /dev/null 2>&1));" \
-                "discarding target/.rustc_info.json and trying again in 30 s" >&2
-            rm -f target/.rustc_info.json
+                "discarding $probe and trying again in 30 s" >&2
+            rm -f "$probe"
             sleep 30
         else
             return 1
@@ -78,6 +79,8 @@ command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 [ -x /usr/sbin/dockerd ] || need_apt+=(docker.io)
 [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_apt+=(busybox-static)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+command -v npm >/dev/null 2>&1 || [ -f .oracles/sarif-2.1.0.json ] || need_apt+=(npm)
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
 [ -d /usr/share/gocode/src/gopkg.in/yaml.v2 ] || need_apt+=(golang-gopkg-yaml.v2-dev)
@@ -100,7 +103,7 @@ esac
 if [ ! -x .venv/bin/kubernetes-validate ] || ! cmp -s scripts/oracle-requirements.txt .venv/.requirements; then
     log "creating .venv with the pinned oracles"
     python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/oracle-requirements.txt
+    .venv/bin/pip install --quiet --disable-pip-version-check --no-deps -r scripts/oracle-requirements.txt
     cp scripts/oracle-requirements.txt .venv/.requirements
 fi
 export DIND_ORACLE_VENV="$PWD/.venv"
