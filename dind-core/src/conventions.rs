@@ -28,8 +28,9 @@ pub const CLIENT_CERTS: &str = "/certs/client";
 pub const SOCKET_GID: i64 = 2375;
 /// The annotation that lists rule codes a pod's author accepted (`DIND006,DIND021`).
 pub const ALLOW_ANNOTATION: &str = "dind/allow";
-/// The longest unix socket path (`sun_path` is 108 bytes with the terminator).
-pub const MAX_SOCKET_PATH: usize = 107;
+/// The longest unix socket path (`sun_path` is 108 bytes with the terminator): the one fact of
+/// `dind-facts`, re-exported where the conventions are.
+pub use dind_facts::MAX_SOCKET_PATH;
 /// The CLI configuration directory of non-root clients (their `HOME` is `/` without a passwd
 /// entry, which they cannot write).
 pub const CLIENT_DOCKER_CONFIG: &str = "/tmp/.docker";

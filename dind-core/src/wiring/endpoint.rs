@@ -1,5 +1,9 @@
 //! Docker endpoints: `unix:///path` and `tcp://host:port`, as dockerd and the CLI read them.
 
+/// The port of a `tcp://host` with none: dockerd and the CLI fill in `DefaultHTTPPort`, 2375,
+/// with TLS or without (moby `daemon/pkg/opts/hosts.go`; `docs/FACTS.md`, "dockerd").
+pub(crate) const DEFAULT_TCP_PORT: u16 = 2375;
+
 /// A parsed `--host` / `DOCKER_HOST` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -43,7 +47,7 @@ impl Endpoint {
                 }
             };
             let port = match port {
-                None => Some(2375),
+                None => Some(DEFAULT_TCP_PORT),
                 Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0),
             };
             return Endpoint::Tcp { host, port };
