@@ -532,6 +532,53 @@ fn flow(value: &Value) -> String {
     }
 }
 
+/// The comments of a stretch of block YAML, in order (`# ...`, each to the end of its line).
+/// Quoted scalars are skipped, across lines too; a block scalar's content is text, not comments.
+fn comments_in(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    for line in text.lines() {
+        let b = line.as_bytes();
+        let mut i = 0;
+        let mut block_header = false;
+        while i < b.len() {
+            let c = b[i] as char;
+            match quote {
+                Some('\'') if c == '\'' => {
+                    if b.get(i + 1) == Some(&b'\'') {
+                        i += 1;
+                    } else {
+                        quote = None;
+                    }
+                }
+                Some('"') if c == '\\' => i += 1,
+                Some('"') if c == '"' => quote = None,
+                Some(_) => {}
+                None if c == '#' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')) => {
+                    out.push(line[i..].trim_end());
+                    break;
+                }
+                None if (c == '\'' || c == '"')
+                    && (i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-')) =>
+                {
+                    quote = Some(c);
+                }
+                None if (c == '|' || c == '>') && (i == 0 || matches!(b[i - 1], b' ' | b'\t')) => {
+                    let rest = line[i + 1..].split('#').next().unwrap_or("").trim();
+                    block_header = rest.chars().all(|r| matches!(r, '-' | '+' | '0'..='9'));
+                }
+                None => {}
+            }
+            i += 1;
+        }
+        if block_header {
+            // What follows is the scalar's text (a `#` there is a character of it).
+            break;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -667,51 +714,4 @@ mod tests {
                 .contains("only entry")
         );
     }
-}
-
-/// The comments of a stretch of block YAML, in order (`# ...`, each to the end of its line).
-/// Quoted scalars are skipped, across lines too; a block scalar's content is text, not comments.
-fn comments_in(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut quote: Option<char> = None;
-    for line in text.lines() {
-        let b = line.as_bytes();
-        let mut i = 0;
-        let mut block_header = false;
-        while i < b.len() {
-            let c = b[i] as char;
-            match quote {
-                Some('\'') if c == '\'' => {
-                    if b.get(i + 1) == Some(&b'\'') {
-                        i += 1;
-                    } else {
-                        quote = None;
-                    }
-                }
-                Some('"') if c == '\\' => i += 1,
-                Some('"') if c == '"' => quote = None,
-                Some(_) => {}
-                None if c == '#' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')) => {
-                    out.push(line[i..].trim_end());
-                    break;
-                }
-                None if (c == '\'' || c == '"')
-                    && (i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-')) =>
-                {
-                    quote = Some(c);
-                }
-                None if (c == '|' || c == '>') && (i == 0 || matches!(b[i - 1], b' ' | b'\t')) => {
-                    let rest = line[i + 1..].split('#').next().unwrap_or("").trim();
-                    block_header = rest.chars().all(|r| matches!(r, '-' | '+' | '0'..='9'));
-                }
-                None => {}
-            }
-            i += 1;
-        }
-        if block_header {
-            // What follows is the scalar's text (a `#` there is a character of it).
-            break;
-        }
-    }
-    out
 }
