@@ -259,21 +259,46 @@ fn resembles(t: &Type, key: &str) -> Option<String> {
         .map(|(_, k)| k.clone())
 }
 
-fn walk(s: &PodSchema, value: &Value, shape: &Shape, at: &mut Vec<String>, out: &mut Vec<Misplaced>) {
+/// A step of the path being walked, kept borrowed: the path becomes text only for a key that is
+/// reported.
+#[derive(Clone, Copy)]
+enum At<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The path as segments with list indices on their key (`spec`, `containers[1]`).
+fn segments(at: &[At<'_>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in at {
+        match a {
+            At::Key(k) => out.push((*k).to_string()),
+            At::Index(n) => {
+                if let Some(last) = out.last_mut() {
+                    last.push_str(&format!("[{n}]"));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn walk<'v>(s: &PodSchema, value: &'v Value, shape: &Shape, at: &mut Vec<At<'v>>, out: &mut Vec<Misplaced>) {
     match (value, shape) {
         (Value::Object(map), Shape::Object(i)) => {
             let t = &s.types[*i];
             for (k, v) in map {
                 match t.field(k) {
                     Some(child) => {
-                        at.push(k.clone());
+                        at.push(At::Key(k));
                         walk(s, v, child, at, out);
                         at.pop();
                     }
                     None => {
-                        let belongs = s.places.get(k.as_str()).and_then(|p| nearest(p, at));
+                        let here = segments(at);
+                        let belongs = s.places.get(k.as_str()).and_then(|p| nearest(p, &here));
                         let near = if belongs.is_none() { resembles(t, k) } else { None };
-                        let mut path = at.clone();
+                        let mut path = here;
                         path.push(k.clone());
                         let privilege = match v {
                             Value::Bool(true) => k == "privileged",
@@ -294,22 +319,20 @@ fn walk(s: &PodSchema, value: &Value, shape: &Shape, at: &mut Vec<String>, out: 
         }
         (Value::Object(map), Shape::Map(values)) => {
             for (k, v) in map {
-                at.push(k.clone());
+                at.push(At::Key(k));
                 walk(s, v, values, at, out);
                 at.pop();
             }
         }
         (Value::Array(items), Shape::Array(item)) => {
+            // A list at the root has no key to index.
+            if at.is_empty() {
+                return;
+            }
             for (n, v) in items.iter().enumerate() {
-                let Some(last) = at.last_mut() else {
-                    return;
-                };
-                let base = last.len();
-                last.push_str(&format!("[{n}]"));
+                at.push(At::Index(n));
                 walk(s, v, item, at, out);
-                if let Some(last) = at.last_mut() {
-                    last.truncate(base);
-                }
+                at.pop();
             }
         }
         _ => {}
