@@ -520,10 +520,34 @@ impl<'a> Fixer<'a> {
 
 /// Applies the fixes to one file of any kind [`super::lint_file`] reads: YAML documents (pods,
 /// JCasC, the Jenkins chart's values), Jenkinsfile `yaml` literals and `containerTemplate`s.
+///
+/// A fix refused in one round (it would have brought a finding that a later fix then removed)
+/// is tried again on the text the round left, for a few rounds, until a round applies nothing:
+/// fixing the result again changes nothing.
 pub fn fix_file(name: &str, text: &str, ctx: &Context, unsafe_fixes: bool) -> Result<FileFix, String> {
-    match super::InputKind::detect(name, text) {
-        super::InputKind::Pod => fix_yaml(text, ctx, unsafe_fixes),
-        super::InputKind::Jenkinsfile => fix_jenkinsfile(text, ctx, unsafe_fixes),
-        super::InputKind::Jcasc => fix_jcasc(text, ctx, unsafe_fixes),
+    let once = |t: &str| match super::InputKind::detect(name, t) {
+        super::InputKind::Pod => fix_yaml(t, ctx, unsafe_fixes),
+        super::InputKind::Jenkinsfile => fix_jenkinsfile(t, ctx, unsafe_fixes),
+        super::InputKind::Jcasc => fix_jcasc(t, ctx, unsafe_fixes),
+    };
+    let mut total = once(text)?;
+    for _ in 0..FIX_ROUNDS {
+        if total.applied.is_empty() || total.exhausted {
+            break;
+        }
+        let Ok(next) = once(&total.text) else { break };
+        let done = next.applied.is_empty();
+        total.applied.extend(next.applied);
+        total.text = next.text;
+        total.refused = next.refused;
+        total.unsafe_available = next.unsafe_available;
+        total.exhausted = next.exhausted;
+        if done {
+            break;
+        }
     }
+    Ok(total)
 }
+
+/// How many more rounds [`fix_file`] makes after the first.
+const FIX_ROUNDS: usize = 3;
