@@ -593,43 +593,48 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The seed article's pods, repaired by `dind lint --fix --unsafe-fixes` and nothing else: every
-/// one whose pod can run here. (The rootless one needs rootlesskit's user namespaces, and two
-/// Jenkinsfiles use variables the article never defines, which no fix can know.)
+/// A fixture file repaired by `dind lint --fix --unsafe-fixes` and nothing else (no fix refused),
+/// as a case whose clients must connect; a Jenkinsfile's pod is its first literal.
+fn fixed_case(dir: &str, name: &str, prefix: &str) -> Case {
+    let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+    let fixed = dind::lint::fix_file(name, &text, &dind::rules::Context::default(), true).unwrap();
+    assert!(fixed.refused.is_empty(), "{name}: {:#?}", fixed.refused);
+    assert!(!fixed.applied.is_empty(), "{name}: nothing fixed");
+    let yaml = if name.ends_with(".yaml") {
+        fixed.text
+    } else {
+        dind::lint::jenkinsfile_literals(&fixed.text).unwrap().remove(0).value
+    };
+    let doc = &dind::yaml::read_documents(&yaml, dind::yaml::Limits::default()).unwrap()[0];
+    let (pod, _) = dind::lint::pod_from_value(&doc.value).unwrap();
+    Case {
+        name: format!("{prefix}-{name}"),
+        pod,
+        expect: Expect::Connect,
+        // These pods never set the daemon's own DOCKER_HOST; their clients must connect.
+        daemon_cli: false,
+    }
+}
+
+/// The seed article's pods, repaired: every one whose pod can run here. (The rootless one needs
+/// rootlesskit's user namespaces, and two Jenkinsfiles use variables the article never defines,
+/// which no fix can know.)
 fn fixed_seed_cases() -> Vec<Case> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed");
-    let mut out = Vec::new();
-    for name in [
+    [
         "probe-tcp.yaml",
         "probe-unix.yaml",
         "tcp-env.yaml",
         "mini.Jenkinsfile",
         "tcp-custom.Jenkinsfile",
-    ] {
-        let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
-        let fixed = dind::lint::fix_file(name, &text, &dind::rules::Context::default(), true).unwrap();
-        assert!(fixed.refused.is_empty(), "{name}: {:#?}", fixed.refused);
-        let yaml = if name.ends_with(".yaml") {
-            fixed.text
-        } else {
-            dind::lint::jenkinsfile_literals(&fixed.text).unwrap().remove(0).value
-        };
-        let doc = &dind::yaml::read_documents(&yaml, dind::yaml::Limits::default()).unwrap()[0];
-        let (pod, _) = dind::lint::pod_from_value(&doc.value).unwrap();
-        out.push(Case {
-            name: format!("seed-fixed-{name}"),
-            pod,
-            expect: Expect::Connect,
-            // The article's pods never set the daemon's own DOCKER_HOST; their clients must connect.
-            daemon_cli: false,
-        });
-    }
-    out
+    ]
+    .into_iter()
+    .map(|name| fixed_case(dir, name, "seed-fixed"))
+    .collect()
 }
 
 /// The wiring fixtures (a client on the wrong port or transport, TLS without its material,
-/// dockerd started by `command:`, a socket volume at the socket path), repaired by
-/// `dind lint --fix --unsafe-fixes` and nothing else: every client must connect.
+/// dockerd started by `command:`, a socket volume at the socket path), repaired.
 fn fixed_wiring_cases() -> Vec<Case> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wiring");
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -638,27 +643,7 @@ fn fixed_wiring_cases() -> Vec<Case> {
         .collect();
     names.sort();
     assert!(names.len() >= 5, "the wiring fixtures are missing: {names:?}");
-    let mut out = Vec::new();
-    for name in names {
-        let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
-        let fixed = dind::lint::fix_file(&name, &text, &dind::rules::Context::default(), true).unwrap();
-        assert!(fixed.refused.is_empty(), "{name}: {:#?}", fixed.refused);
-        assert!(!fixed.applied.is_empty(), "{name}: nothing fixed");
-        let yaml = if name.ends_with(".yaml") {
-            fixed.text
-        } else {
-            dind::lint::jenkinsfile_literals(&fixed.text).unwrap().remove(0).value
-        };
-        let doc = &dind::yaml::read_documents(&yaml, dind::yaml::Limits::default()).unwrap()[0];
-        let (pod, _) = dind::lint::pod_from_value(&doc.value).unwrap();
-        out.push(Case {
-            name: format!("wiring-fixed-{name}"),
-            pod,
-            expect: Expect::Connect,
-            daemon_cli: false,
-        });
-    }
-    out
+    names.iter().map(|name| fixed_case(dir, name, "wiring-fixed")).collect()
 }
 
 fn daemon_container(pod: &Pod) -> Container {

@@ -114,13 +114,7 @@ fn tls_wiring(t: &Topology<'_>, daemon: &Daemon<'_>, c: &ClientView<'_>) -> Opti
         PodEdit::append(format!("{}.volumeMounts", c.place.path()), m)
     };
     // A mount of the client's at the very path would hide what is added there.
-    let in_the_way = c
-        .place
-        .container
-        .volume_mounts
-        .iter()
-        .flatten()
-        .any(|m| m.mount_path.trim_end_matches('/') == dir.trim_end_matches('/'));
+    let in_the_way = c.place.has_mount_at(dir);
     let target = match daemon.place.volume_at(dir) {
         Some((volume, rest)) => {
             let seen = c.place.paths_of(volume, &rest);
@@ -135,14 +129,7 @@ fn tls_wiring(t: &Topology<'_>, daemon: &Daemon<'_>, c: &ClientView<'_>) -> Opti
             }
         }
         None => {
-            let daemon_in_the_way = daemon
-                .place
-                .container
-                .volume_mounts
-                .iter()
-                .flatten()
-                .any(|m| m.mount_path.trim_end_matches('/') == dir.trim_end_matches('/'));
-            if in_the_way || daemon_in_the_way {
+            if in_the_way || daemon.place.has_mount_at(dir) {
                 return None;
             }
             let volume = free_volume_name(t, "docker-certs-client");

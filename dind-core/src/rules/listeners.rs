@@ -243,10 +243,10 @@ fn socket_mount_fix(t: &Topology<'_>, place: &Place<'_>, path: &str) -> Option<F
     }
     let mut edits = Vec::new();
     for other in &t.containers {
-        let mounts = other.container.volume_mounts.as_deref().unwrap_or_default();
-        if mounts.iter().any(|m| m.mount_path.trim_end_matches('/') == dir) {
+        if other.has_mount_at(dir) {
             return None;
         }
+        let mounts = other.container.volume_mounts.as_deref().unwrap_or_default();
         for (i, m) in mounts.iter().enumerate() {
             if m.name == volume && m.mount_path.trim_end_matches('/') == path {
                 edits.push(PodEdit::set(

@@ -65,6 +65,16 @@ impl<'a> Place<'a> {
             .map(|(name, mount, _, rest)| (name, mount, rest))
     }
 
+    /// Whether a volume (any, `subPath` or not) is mounted at exactly `path` in this container.
+    pub fn has_mount_at(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        self.container
+            .volume_mounts
+            .iter()
+            .flatten()
+            .any(|m| m.mount_path.trim_end_matches('/') == path)
+    }
+
     /// The volume that contains `path` in this container, and where in the volume it is (`""`
     /// for its root, else `/dir/...`). A `subPath` mount shows that directory of the volume.
     pub fn volume_at(&self, path: &str) -> Option<(&'a str, String)> {

@@ -357,6 +357,19 @@ impl<'a> Editor<'a> {
         Ok((start, end))
     }
 
+    /// The comments of the text `start..end` as lines of their own, indented as the line that
+    /// holds `start`, with the text's line ending: what a removal keeps.
+    fn comment_lines(&self, start: usize, end: usize) -> String {
+        let line = &self.src[self.line_start(start)..start];
+        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+        let removed = &self.src[start..end];
+        let eol = if removed.contains("\r\n") { "\r\n" } else { "\n" };
+        comments_in(removed)
+            .into_iter()
+            .map(|c| format!("{indent}{c}{eol}"))
+            .collect()
+    }
+
     fn remove(&self, segs: &[Segment]) -> Result<Vec<TextEdit>, String> {
         let path = path_of(segs);
         let span = self
@@ -384,19 +397,7 @@ impl<'a> Editor<'a> {
                     let end = span.entry_end.ok_or_else(|| format!("`{path}`: its end is unknown"))? as usize;
                     // Its comments move to their own lines above the item, at the dash's indentation.
                     let item_line = self.line_start(start);
-                    let indent: String = self.src[item_line..start]
-                        .chars()
-                        .take_while(|c| *c == ' ' || *c == '\t')
-                        .collect();
-                    let eol = if self.src[start..end].contains("\r\n") {
-                        "\r\n"
-                    } else {
-                        "\n"
-                    };
-                    let kept: String = comments_in(&self.src[start..end])
-                        .into_iter()
-                        .map(|c| format!("{indent}{c}{eol}"))
-                        .collect();
+                    let kept = self.comment_lines(start, end);
                     let next = self.src[end..]
                         .find(|c: char| c != ' ' && c != '\t')
                         .map_or(end, |i| end + i);
@@ -419,17 +420,7 @@ impl<'a> Editor<'a> {
                 }
                 let (start, end) = self.entry_range(segs, span)?;
                 // The entry's comments stay, each on its own line where the entry was.
-                let indent = &self.src[self.line_start(start)..start];
-                let indent: String = indent.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-                let eol = if self.src[start..end].contains("\r\n") {
-                    "\r\n"
-                } else {
-                    "\n"
-                };
-                let text: String = comments_in(&self.src[start..end])
-                    .into_iter()
-                    .map(|c| format!("{indent}{c}{eol}"))
-                    .collect();
+                let text = self.comment_lines(start, end);
                 Ok(vec![TextEdit {
                     depth: 0,
                     start: self.line_start(start),
