@@ -35,6 +35,21 @@ fn found(r: &FileReport) -> Vec<(String, usize, String)> {
         .collect()
 }
 
+/// The error-level findings of a report: code, line and path.
+fn errors(r: &FileReport) -> Vec<(String, usize, String)> {
+    r.findings
+        .iter()
+        .filter(|f| f.diagnostic.severity == Severity::Error)
+        .map(|f| {
+            (
+                f.diagnostic.code.map_or("input".into(), |c| c.to_string()),
+                f.line,
+                f.diagnostic.path.clone(),
+            )
+        })
+        .collect()
+}
+
 #[track_caller]
 fn edit(text: &str, from: &str, to: &str) -> String {
     assert!(
@@ -647,10 +662,9 @@ fn expert_rules_find_near_misses_of_a_jenkins_agent() {
     let r = lint("Jenkinsfile", &text);
     assert!(r.findings.is_empty(), "{:#?}", found(&r));
     let errors = |r: &FileReport| {
-        r.findings
-            .iter()
-            .filter(|f| f.diagnostic.severity == Severity::Error)
-            .map(|f| (f.diagnostic.code.map_or("input".into(), |c| c.to_string()), f.line))
+        errors(r)
+            .into_iter()
+            .map(|(code, line, _)| (code, line))
             .collect::<Vec<_>>()
     };
     let cases = [
@@ -746,19 +760,6 @@ fn field_placement_and_sub_path_mounts() {
     let text = fixture("field-placement.yaml");
     let r = lint("agent-pod.yaml", &text);
     assert!(r.findings.is_empty(), "{:#?}", found(&r));
-    let errors = |r: &FileReport| {
-        r.findings
-            .iter()
-            .filter(|f| f.diagnostic.severity == Severity::Error)
-            .map(|f| {
-                (
-                    f.diagnostic.code.map_or("input".into(), |c| c.to_string()),
-                    f.line,
-                    f.diagnostic.path.clone(),
-                )
-            })
-            .collect::<Vec<_>>()
-    };
     let cases = [
         // A misspelt `securityContext`: the daemon is unprivileged, one finding says why.
         (
