@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::cut::Cut;
+
 /// Whether a fix may be applied without asking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
@@ -157,8 +159,8 @@ pub(crate) fn segments(path: &str) -> Option<Vec<Segment>> {
             rest = after.strip_prefix('.').unwrap_or(after);
         } else {
             let end = rest.find(['.', '[']).unwrap_or(rest.len());
-            out.push(Segment::Key(rest[..end].to_string()));
-            rest = &rest[end..];
+            out.push(Segment::Key(rest.upto(end).to_string()));
+            rest = rest.from(end);
             rest = rest.strip_prefix('.').unwrap_or(rest);
         }
     }

@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod config;
 #[doc(hidden)]
 pub mod conventions;
+mod cut;
 #[doc(hidden)]
 pub mod derived;
 mod diagnostic;

@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+use crate::cut::Cut;
+
 use super::paths::{NodeKind, NodeSpan};
 use super::read::Document;
 use crate::fix::{PodEdit, Segment, segments};
@@ -42,11 +44,11 @@ pub fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for e in sorted {
-        out.push_str(&text[at..e.start.max(at)]);
+        out.push_str(text.between(at, e.start.max(at)));
         out.push_str(&e.text);
         at = e.end.max(at);
     }
-    out.push_str(&text[at..]);
+    out.push_str(text.from(at));
     out
 }
 
@@ -96,21 +98,24 @@ impl<'a> Editor<'a> {
     }
 
     fn line_start(&self, at: usize) -> usize {
-        self.src[..at.min(self.src.len())].rfind('\n').map_or(0, |i| i + 1)
+        self.src.upto(at).rfind('\n').map_or(0, |i| i + 1)
     }
 
     fn column(&self, at: usize) -> usize {
-        self.src[self.line_start(at)..at].chars().count()
+        self.src.between(self.line_start(at), at).chars().count()
     }
 
     /// Whether only spaces stand before `at` on its line.
     fn starts_line(&self, at: usize) -> bool {
-        self.src[self.line_start(at)..at].chars().all(|c| c == ' ' || c == '\t')
+        self.src
+            .between(self.line_start(at), at)
+            .chars()
+            .all(|c| c == ' ' || c == '\t')
     }
 
     /// The `-` of the block sequence item whose value starts at `at` (`- value`, `-   value`).
     fn dash(&self, at: usize) -> Option<usize> {
-        let before = &self.src[self.line_start(at)..at];
+        let before = self.src.between(self.line_start(at), at);
         let trimmed = before.trim_end_matches([' ', '\t']);
         (trimmed.ends_with('-') && trimmed.len() < before.len()).then(|| self.line_start(at) + trimmed.len() - 1)
     }
@@ -146,8 +151,8 @@ impl<'a> Editor<'a> {
         let mut edits = Vec::new();
         let mut at = end.min(self.src.len());
         // A last line of only spaces (a Groovy literal's closing indentation) stays last.
-        if let Some(nl) = self.src[..at].rfind('\n')
-            && self.src[nl + 1..at].chars().all(|c| c == ' ' || c == '\t')
+        if let Some(nl) = self.src.upto(at).rfind('\n')
+            && self.src.between(nl + 1, at).chars().all(|c| c == ' ' || c == '\t')
         {
             at = nl + 1;
         }
@@ -280,10 +285,18 @@ impl<'a> Editor<'a> {
                     .key
                     .ok_or_else(|| format!("`{path}`: an empty item is not edited in place"))?
                     as usize;
-                let line_end = self.src[key..].find('\n').map_or(self.src.len(), |i| key + i);
-                let colon = self.src[key..line_end]
+                let line_end = self.src.from(key).find('\n').map_or(self.src.len(), |i| key + i);
+                let colon = self
+                    .src
+                    .between(key, line_end)
                     .find(": ")
-                    .or_else(|| self.src[key..line_end].trim_end().strip_suffix(':').map(str::len))
+                    .or_else(|| {
+                        self.src
+                            .between(key, line_end)
+                            .trim_end()
+                            .strip_suffix(':')
+                            .map(str::len)
+                    })
                     .ok_or_else(|| format!("`{path}`: its key's colon is not on its line"))?;
                 let at = key + colon + 1;
                 Ok(vec![TextEdit {
@@ -360,9 +373,9 @@ impl<'a> Editor<'a> {
     /// The comments of the text `start..end` as lines of their own, indented as the line that
     /// holds `start`, with the text's line ending: what a removal keeps.
     fn comment_lines(&self, start: usize, end: usize) -> String {
-        let line = &self.src[self.line_start(start)..start];
+        let line = self.src.between(self.line_start(start), start);
         let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-        let removed = &self.src[start..end];
+        let removed = self.src.between(start, end);
         let eol = if removed.contains("\r\n") { "\r\n" } else { "\n" };
         comments_in(removed)
             .into_iter()
@@ -398,7 +411,9 @@ impl<'a> Editor<'a> {
                     // Its comments move to their own lines above the item, at the dash's indentation.
                     let item_line = self.line_start(start);
                     let kept = self.comment_lines(start, end);
-                    let next = self.src[end..]
+                    let next = self
+                        .src
+                        .from(end)
                         .find(|c: char| c != ' ' && c != '\t')
                         .map_or(end, |i| end + i);
                     let mut edits = Vec::new();
@@ -431,10 +446,10 @@ impl<'a> Editor<'a> {
             NodeKind::Flow => {
                 let start = span.key.map_or(span.start, |k| k) as usize;
                 let end = span.end.ok_or_else(|| format!("`{path}`: its end is unknown"))? as usize;
-                let after = &self.src[end..];
+                let after = self.src.from(end);
                 let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
-                if after[gap..].starts_with(',') {
-                    let rest = &after[gap + 1..];
+                if after.from(gap).starts_with(',') {
+                    let rest = after.from(gap + 1);
                     let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
                     return Ok(vec![TextEdit {
                         depth: 0,
@@ -443,7 +458,7 @@ impl<'a> Editor<'a> {
                         text: String::new(),
                     }]);
                 }
-                let before = self.src[..start].trim_end_matches([' ', '\t', '\r', '\n']);
+                let before = self.src.upto(start).trim_end_matches([' ', '\t', '\r', '\n']);
                 let from = if before.ends_with(',') { before.len() - 1 } else { start };
                 Ok(vec![TextEdit {
                     depth: 0,
@@ -546,7 +561,7 @@ fn comments_in(text: &str) -> Vec<&str> {
                 Some('"') if c == '"' => quote = None,
                 Some(_) => {}
                 None if c == '#' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')) => {
-                    out.push(line[i..].trim_end());
+                    out.push(line.from(i).trim_end());
                     break;
                 }
                 None if (c == '\'' || c == '"')
@@ -555,7 +570,7 @@ fn comments_in(text: &str) -> Vec<&str> {
                     quote = Some(c);
                 }
                 None if (c == '|' || c == '>') && (i == 0 || matches!(b[i - 1], b' ' | b'\t')) => {
-                    let rest = line[i + 1..].split('#').next().unwrap_or("").trim();
+                    let rest = line.from(i + 1).split('#').next().unwrap_or("").trim();
                     block_header = rest.chars().all(|r| matches!(r, '-' | '+' | '0'..='9'));
                 }
                 None => {}

@@ -459,6 +459,18 @@ pub(crate) fn flow_cost(text: &str, max_depth: usize, max_work: u64) -> Result<F
     Ok(s.cost)
 }
 
+/// Checks that the flow nesting of `text` is within `max_depth` and `max_work` ([`flow_cost`]),
+/// without scanning when it cannot be exceeded: the depth is at most the number of `[` and `{`
+/// bytes, and the work (one unit per byte per open collection) at most the length times the depth.
+pub(crate) fn check_flow(text: &str, max_depth: usize, max_work: u64) -> Result<(), String> {
+    let opens = text.bytes().filter(|&b| b == b'[' || b == b'{').count();
+    let bound = (text.len() as u64).saturating_mul(opens as u64);
+    if opens <= max_depth && bound <= max_work {
+        return Ok(());
+    }
+    flow_cost(text, max_depth, max_work).map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,6 +495,24 @@ mod tests {
         assert_eq!(depth("a: x\nb: [[z]]\n"), 2);
         // In flow context a quote inside a plain scalar starts nothing.
         assert_eq!(depth("[a\n'b [[c]]]\n"), 3);
+    }
+
+    #[test]
+    fn the_quick_bound_agrees_with_the_scan() {
+        for text in [
+            "a: [b, {c: d}]\n",
+            "a: \"[[[[\"\n",
+            &"[".repeat(65),
+            &format!("a: [[[{}]]]\n", "x,".repeat(1000)),
+        ] {
+            for (depth, work) in [(64, u64::MAX), (2, u64::MAX), (64, 1000), (1, 10)] {
+                assert_eq!(
+                    check_flow(text, depth, work).is_ok(),
+                    flow_cost(text, depth, work).is_ok(),
+                    "{text:?} {depth} {work}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::TScalarStyle;
 
 use super::paths::{NODE_COST, NodeKind, NodeSpan, PathIndex, ROOT};
-use super::prescan::flow_cost;
+use super::prescan::check_flow;
 use super::resolve::{CoreTag, Tagged, resolve};
 
 /// Limits for untrusted input.
@@ -587,7 +587,7 @@ fn read(text: &str, limits: Limits, spans: bool) -> Result<Vec<Document>, String
             limits.max_bytes
         ));
     }
-    flow_cost(text, limits.max_flow_depth, limits.max_flow_work)?;
+    check_flow(text, limits.max_flow_depth, limits.max_flow_work)?;
     let mut reader = Reader {
         src: text,
         cursor: (0, 0),

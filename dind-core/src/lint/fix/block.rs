@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::cut::Cut;
 use crate::lint::casc::pointer;
 use crate::yaml::TextEdit;
 
@@ -34,11 +35,11 @@ impl Block {
             .and_then(Value::as_str)
             .ok_or_else(|| unlocated.clone())?;
         let start = span.start as usize;
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = text.upto(start).rfind('\n').map_or(0, |i| i + 1);
         let indent = start - line_start;
         // The header `|` or `|-` ends the key's line, before the content's first line.
         let key = span.key.ok_or_else(|| unlocated.clone())? as usize;
-        let header_line = &text[key..text[key..].find('\n').map_or(text.len(), |i| key + i)];
+        let header_line = text.between(key, text.from(key).find('\n').map_or(text.len(), |i| key + i));
         let header = header_line
             .split_once(':')
             .and_then(|(_, h)| h.split('#').next())
@@ -64,8 +65,8 @@ impl Block {
         let mut at = line_start;
         let mut last_content_end = start;
         while at < text.len() {
-            let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-            let line = &text[at..line_end];
+            let line_end = text.from(at).find('\n').map_or(text.len(), |i| at + i);
+            let line = text.between(at, line_end);
             let blank = line.trim().is_empty();
             // The indentation is compared byte by byte: a line whose first bytes are not all
             // spaces (a key with a non-ASCII character, say) ends the block.
@@ -77,7 +78,7 @@ impl Block {
                 break;
             }
             if !blank {
-                let content = &line[indent..];
+                let content = line.from(indent);
                 // Every byte of a multi-byte character maps to its start.
                 for (i, ch) in content.char_indices() {
                     offsets.extend(std::iter::repeat_n(at + indent + i, ch.len_utf8()));
@@ -104,12 +105,12 @@ impl Block {
         let mut map = Vec::with_capacity(offsets.len());
         let mut i = 0;
         while i < value.len() {
-            if caret && value[i..].starts_with("^${") {
+            if caret && value.from(i).starts_with("^${") {
                 unescaped.push_str("${");
                 map.extend([offsets[i], offsets[i + 2]]);
                 i += 3;
             } else {
-                let Some(ch) = value[i..].chars().next() else { break };
+                let Some(ch) = value.from(i).chars().next() else { break };
                 unescaped.push(ch);
                 map.extend(std::iter::repeat_n(offsets[i], ch.len_utf8()));
                 i += ch.len_utf8();
@@ -142,7 +143,7 @@ impl Block {
             }
         };
         let (start, end) = (pos(e.start), pos(e.end));
-        let at_line_start = start == 0 || text[..start].ends_with('\n');
+        let at_line_start = start == 0 || text.upto(start).ends_with('\n');
         let pad = " ".repeat(self.indent);
         let escaped = if self.caret {
             e.text.replace("${", "^${")
@@ -178,7 +179,7 @@ impl Block {
     /// were. `None` when the block has no content line to start from.
     pub fn replace(&self, text: &str, value: &str) -> Option<String> {
         let first = *self.offsets.first()?;
-        let start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+        let start = text.upto(first).rfind('\n').map_or(0, |i| i + 1);
         let pad = " ".repeat(self.indent);
         let escaped = if self.caret {
             value.replace("${", "^${")
@@ -196,9 +197,9 @@ impl Block {
             })
             .collect();
         let mut out = String::with_capacity(text.len() + value.len());
-        out.push_str(&text[..start]);
+        out.push_str(text.upto(start));
         out.push_str(&body.join("\n"));
-        out.push_str(&text[self.end.min(text.len())..]);
+        out.push_str(text.from(self.end));
         Some(out)
     }
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::cut::Cut;
+
 use super::{Applied, Census, Embedded, FileFix, Fixer, MAX_ATTEMPTS, Refused, count, verify};
 use crate::fix::{Applicability, Fix, PodEdit, apply_to_value};
 use crate::groovy::{
@@ -37,7 +39,10 @@ fn literal_edits(
     let mapped = edits
         .iter()
         .map(|e| {
-            if offsets[e.start.min(value_len)..e.end.min(value_len)].contains(&INTERPOLATED) {
+            if offsets
+                .get(e.start.min(value_len)..e.end.min(value_len))
+                .is_some_and(|o| o.contains(&INTERPOLATED))
+            {
                 return Err("the edit touches text a `${...}` substitution produces".to_string());
             }
             Ok((source(e.start)?, source(e.end)?, e))
@@ -56,10 +61,10 @@ fn literal_edits(
         .enumerate()
         .map(|(me, &(start, end, e))| {
             let before = (start > lit.content.start && !shared(start, me))
-                .then(|| file[..start].chars().next_back())
+                .then(|| file.upto(start).chars().next_back())
                 .flatten();
             let after = (end < lit.content.end && !shared(end, me))
-                .then(|| file[end..].chars().next())
+                .then(|| file.from(end).chars().next())
                 .flatten();
             TextEdit {
                 depth: e.depth,
@@ -128,10 +133,12 @@ struct Literal {
 /// stripping takes off the line they land on (or off the nearest line before that has one);
 /// other edits land after the prefix, and a line break they insert is followed by that prefix.
 fn unstripped_edits(s: &Stripped, edits: &[TextEdit]) -> Vec<TextEdit> {
-    let line_of = |p: usize| s.value[..p.min(s.value.len())].matches('\n').count();
+    let line_of = |p: usize| s.value.upto(p).matches('\n').count();
     let prefix_at = |p: usize| {
         let line = line_of(p).min(s.prefixes.len().saturating_sub(1));
-        s.prefixes[..=line]
+        s.prefixes
+            .get(..=line)
+            .unwrap_or_default()
             .iter()
             .rev()
             .find(|x| !x.is_empty())
@@ -254,7 +261,7 @@ fn template_edits(
             if !is_str {
                 return Err(format!("`{field}` is not a string"));
             }
-            let replacement = if text[offset..].starts_with('"') && !text[offset..].starts_with("\"\"\"") {
+            let replacement = if text.from(offset).starts_with('"') && !text.from(offset).starts_with("\"\"\"") {
                 format!("\"{}\"", escape_in_literal(&v, true, false))
             } else {
                 crate::groovy::single_quoted(&v)?
@@ -290,7 +297,9 @@ fn template_edits(
         let (end, is_str) = argument_token(text, offset).ok_or("the argument is not a plain literal")?;
         let replacement = match (value, is_str) {
             // A string keeps the quotes it was written with.
-            (Value::String(v), true) if text[offset..].starts_with('"') && !text[offset..].starts_with("\"\"\"") => {
+            (Value::String(v), true)
+                if text.from(offset).starts_with('"') && !text.from(offset).starts_with("\"\"\"") =>
+            {
                 format!("\"{}\"", escape_in_literal(v, true, false))
             }
             (Value::String(v), true) => crate::groovy::single_quoted(v)?,
