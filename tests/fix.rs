@@ -596,3 +596,36 @@ fn quotes_in_triple_quoted_literals_are_escaped_only_where_groovy_needs_it() {
         assert_eq!(got["yaml"].as_str(), Some(value.as_str()), "{source}");
     }
 }
+
+/// On every fixture, `--fix --unsafe-fixes` leaves no error-level wiring finding, except one
+/// whose fix was refused with a reason that says what the user must decide.
+#[test]
+fn no_wiring_error_survives_the_fixes_unexplained() {
+    const WIRING: &[&str] = &[
+        "DIND001", "DIND002", "DIND004", "DIND005", "DIND006", "DIND007", "DIND011", "DIND012", "DIND013",
+        "DIND014", "DIND015", "DIND016", "DIND025",
+    ];
+    let mut unexplained = Vec::new();
+    for dir in ["fix", "fix-jenkins", "seed", "real", "wiring"] {
+        for path in fixtures(dir) {
+            let (name, text) = read(&path);
+            let fixed = fix_file(&name, &text, &Context::default(), true).unwrap();
+            let after = dind::lint::lint_file(&name, &fixed.text, &Context::default()).unwrap();
+            for f in &after.findings {
+                let d = &f.diagnostic;
+                let Some(code) = d.code.filter(|c| WIRING.contains(&c.as_str())) else { continue };
+                if d.severity != Severity::Error {
+                    continue;
+                }
+                let explained = fixed
+                    .refused
+                    .iter()
+                    .any(|r| r.diagnostic.code == Some(code) && r.diagnostic.container == d.container && !r.reason.is_empty());
+                if !explained {
+                    unexplained.push(format!("{dir}/{name}:{} {code} {}", f.line, d.message));
+                }
+            }
+        }
+    }
+    assert!(unexplained.is_empty(), "{unexplained:#?}");
+}
