@@ -79,8 +79,9 @@ command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 [ -x /usr/sbin/dockerd ] || need_apt+=(docker.io)
 [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_apt+=(busybox-static)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
-command -v npm >/dev/null 2>&1 || [ -f .oracles/sarif-2.1.0.json ] || need_apt+=(npm)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
 [ -d /usr/share/gocode/src/gopkg.in/yaml.v2 ] || need_apt+=(golang-gopkg-yaml.v2-dev)
@@ -119,6 +120,15 @@ if [ ! -f .oracles/sarif-2.1.0.json ] || [ "$(cat .oracles/.sarif-pkg 2>/dev/nul
     echo "$sarif_pkg" > .oracles/.sarif-pkg
 fi
 export DIND_SARIF_SCHEMA="$PWD/.oracles/sarif-2.1.0.json"
+# Mermaid's parser (pinned in scripts/mermaid/package-lock.json), for `dind explain --format mermaid`.
+if ! cmp -s scripts/mermaid/package-lock.json .oracles/mermaid/package-lock.json || [ ! -d .oracles/mermaid/node_modules/mermaid ]; then
+    log "installing Mermaid's parser (npm ci, scripts/mermaid)"
+    rm -rf .oracles/mermaid && mkdir -p .oracles/mermaid
+    cp scripts/mermaid/package.json scripts/mermaid/package-lock.json .oracles/mermaid/
+    (cd .oracles/mermaid && npm ci --silent --no-audit --no-fund >/dev/null)
+fi
+cp scripts/mermaid/check.mjs .oracles/mermaid/check.mjs
+export DIND_MERMAID_CHECK="$PWD/.oracles/mermaid/check.mjs"
 # Checked-in generated files (examples/jenkins-helper/generated) must be current.
 export DIND_CODEGEN_CHECK=1
 

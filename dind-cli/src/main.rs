@@ -38,11 +38,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = lint_cmd::TextOrJson::Text)]
         format: lint_cmd::TextOrJson,
     },
-    /// Print one rule's documentation.
-    Explain {
-        /// A rule code, e.g. DIND002.
-        code: String,
-    },
+    /// Explain a rule (`dind explain DIND005`), or draw what the pods of files wire: daemons,
+    /// listeners, clients and whether they are served, waits, shared volumes (text, json, dot,
+    /// mermaid).
+    Explain(lint_cmd::ExplainArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     ///
     /// bash: `dind completions bash > /etc/bash_completion.d/dind`; zsh: `dind completions zsh >
@@ -52,8 +51,8 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the JSON Schema of a settings file, for editors and language servers: `settings`
-    /// (`dind render --config`, the default) or `lint` (dind.toml).
+    /// Print a JSON Schema, for editors and language servers: `settings` (`dind render --config`,
+    /// the default), `lint` (dind.toml) or `explain` (`dind explain --format json`).
     Schema {
         /// Which file.
         #[arg(value_enum, default_value_t = SchemaKind::Settings)]
@@ -76,6 +75,8 @@ enum SchemaKind {
     Settings,
     /// `dind.toml`, the `[lint]` table.
     Lint,
+    /// The output of `dind explain --format json`.
+    Explain,
 }
 
 /// A schema, pretty-printed.
@@ -83,6 +84,7 @@ fn schema(kind: SchemaKind) -> u8 {
     let value = match kind {
         SchemaKind::Settings => dind_core::config::settings_schema(),
         SchemaKind::Lint => lint_cmd::settings::schema(),
+        SchemaKind::Explain => dind_core::explain::schema(),
     };
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
@@ -158,7 +160,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render_cmd::run(*args),
         Command::Lint(args) => lint_cmd::run(args),
         Command::Rules { format } => lint_cmd::rules(format),
-        Command::Explain { code } => lint_cmd::explain(&code),
+        Command::Explain(args) => lint_cmd::explain_run(args),
         Command::Completions { shell } => completions(shell),
         Command::Man { subcommand } => man(subcommand.as_deref()),
         Command::Schema { kind } => schema(kind),

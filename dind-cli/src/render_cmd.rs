@@ -24,8 +24,12 @@ pub enum RenderFormat {
     Jcasc,
     /// The Jenkins agent's pod as plain YAML (for `yamlFile` or `readTrusted`).
     JenkinsYaml,
-    /// A text diagram of the wiring.
+    /// What the pod wires, as text (the drawing of `dind explain`).
     Diagram,
+    /// What the pod wires, as a Graphviz digraph.
+    Dot,
+    /// What the pod wires, as a Mermaid flowchart.
+    Mermaid,
 }
 
 fn key_value(s: &str) -> Result<(String, String), String> {
@@ -261,14 +265,18 @@ pub fn run(args: RenderArgs) -> u8 {
         }
     };
     let rendered = match args.format {
-        RenderFormat::Yaml | RenderFormat::Json | RenderFormat::Diagram => pod.build().map(|b| {
-            let text = match args.format {
-                RenderFormat::Json => b.to_json(),
-                RenderFormat::Diagram => dind_core::render::diagram::diagram(b.pod()),
-                _ => b.to_yaml(),
-            };
-            (text, b.warnings().to_vec(), b.pod_security())
-        }),
+        RenderFormat::Yaml | RenderFormat::Json | RenderFormat::Diagram | RenderFormat::Dot | RenderFormat::Mermaid => {
+            pod.build().map(|b| {
+                let text = match args.format {
+                    RenderFormat::Json => b.to_json(),
+                    RenderFormat::Diagram => dind_core::render::diagram::diagram(b.pod()),
+                    RenderFormat::Dot => dind_core::render::diagram::dot(b.pod()),
+                    RenderFormat::Mermaid => dind_core::render::diagram::mermaid(b.pod()),
+                    _ => b.to_yaml(),
+                };
+                (text, b.warnings().to_vec(), b.pod_security())
+            })
+        }
         RenderFormat::Jenkins | RenderFormat::JenkinsDeclarative | RenderFormat::Jcasc | RenderFormat::JenkinsYaml => {
             pod.build_jenkins().and_then(|j| {
                 let text = match args.format {

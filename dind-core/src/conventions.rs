@@ -12,6 +12,8 @@ pub const SOCKET_VOLUME: &str = "dind-socket";
 pub const CERTS_VOLUME: &str = "dind-certs";
 /// The Jenkins agent workspace volume (the plugin's own name).
 pub const WORKSPACE_VOLUME: &str = "workspace-volume";
+/// The Jenkins plugin's agent container name (`KubernetesCloud.JNLP_NAME`).
+pub const JENKINS_AGENT_CONTAINER: &str = "jnlp";
 /// Where the Jenkins plugin mounts the workspace.
 pub const JENKINS_WORKSPACE: &str = "/home/jenkins/agent";
 /// The rootful data root.

@@ -15,6 +15,7 @@ mod cut;
 #[doc(hidden)]
 pub mod derived;
 mod diagnostic;
+pub mod explain;
 pub mod facts;
 #[doc(hidden)]
 pub mod files;

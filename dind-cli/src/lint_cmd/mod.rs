@@ -1,5 +1,8 @@
 //! `dind lint`, `dind rules`, `dind explain`.
 
+pub use explain::{ExplainArgs, run as explain_run};
+
+mod explain;
 mod inputs;
 mod repository;
 mod sarif;
@@ -379,6 +382,20 @@ fn text_notes(r: &Report, f: &FileReport) -> String {
     out
 }
 
+/// The line that ends a file with errors: where to see what its pods wire.
+fn explain_hint(label: &str) -> String {
+    let target = if label == "<stdin>" { "-" } else { label };
+    let quoted = if target
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+=:@,".contains(c))
+    {
+        target.to_string()
+    } else {
+        format!("'{}'", target.replace('\'', "'\\''"))
+    };
+    format!("  see: dind explain {quoted}\n")
+}
+
 fn counts(findings: &[Finding]) -> (usize, usize) {
     let errors = findings
         .iter()
@@ -537,35 +554,27 @@ fn shown(path: &Path, cwd: &Path) -> PathBuf {
         .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }
 
-/// Runs `dind lint`.
-pub fn run(args: LintArgs) -> u8 {
-    if let Some(Err(e)) = args.kube_version.as_deref().map(KubeVersion::parse) {
-        eprintln!("error: --kube-version: {e}");
-        return exit::USAGE;
-    }
-    let mut settings = settings::Settings::new(settings::Overrides {
-        kube_version: args.kube_version.clone(),
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        warn: args.warn.clone(),
-        error: args.error.clone(),
-    });
+/// The inputs of a run, each with the context of the settings that apply to it, and the walked
+/// files the settings exclude (reported as skipped).
+struct Gathered {
+    inputs: Vec<inputs::Input>,
+    contexts: Vec<Context>,
+    excluded: Vec<Report>,
+}
+
+/// Reads the files and directories named, each under the settings that apply to it (the nearest
+/// dind.toml, then the flags), with the pod files their Groovy inputs read.
+fn gather(files: &[PathBuf], overrides: settings::Overrides) -> Result<Gathered, String> {
+    let mut settings = settings::Settings::new(overrides);
     // Each file under the settings that apply to it (the nearest dind.toml, then the flags);
     // a walked file that a settings file excludes is skipped.
     let mut inputs = Vec::new();
     let mut contexts = Vec::new();
     let mut excluded = Vec::new();
-    let collected = inputs::collect(&args.files);
+    let collected = inputs::collect(files);
     let declared = test_inputs::declared(&collected);
     for input in collected {
-        let eff = match settings.for_file(&input.label) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        };
+        let eff = settings.for_file(&input.label).map_err(|e| e.to_string())?;
         match eff.excluded.or_else(|| test_inputs::skip_reason(&declared, &input)) {
             Some(why) if input.walked => excluded.push(Report {
                 label: input.label,
@@ -583,15 +592,42 @@ pub fn run(args: LintArgs) -> u8 {
     // The pod files that Groovy inputs read: linted as their agents' pods, read even when not named.
     let added = link_agent_pods(&mut inputs, &Repositories);
     for input in added {
-        match settings.for_file(&input.label) {
-            Ok(eff) => contexts.push(Context::new(eff.kube_version).with_selection(eff.selection)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        }
+        let eff = settings.for_file(&input.label).map_err(|e| e.to_string())?;
+        contexts.push(Context::new(eff.kube_version).with_selection(eff.selection));
         inputs.push(input);
     }
+    Ok(Gathered {
+        inputs,
+        contexts,
+        excluded,
+    })
+}
+
+/// Runs `dind lint`.
+pub fn run(args: LintArgs) -> u8 {
+    if let Some(Err(e)) = args.kube_version.as_deref().map(KubeVersion::parse) {
+        eprintln!("error: --kube-version: {e}");
+        return exit::USAGE;
+    }
+    let overrides = settings::Overrides {
+        kube_version: args.kube_version.clone(),
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        warn: args.warn.clone(),
+        error: args.error.clone(),
+    };
+    let Gathered {
+        mut inputs,
+        contexts,
+        excluded,
+    } = match gather(&args.files, overrides) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     let mut diffs = String::new();
     if args.fix {
         let (fixed, fixes, write_failed) = apply_fixes(inputs, &contexts, &args, &mut diffs);
@@ -635,6 +671,9 @@ pub fn run(args: LintArgs) -> u8 {
                     let (e, w) = counts(&f.findings);
                     text.push_str(&format!("{}: {e} error(s), {w} warning(s)\n", r.label));
                     text.push_str(&text_notes(r, f));
+                    if e > 0 {
+                        text.push_str(&explain_hint(&r.label));
+                    }
                 }
             }
             text.push_str(&summary.line());

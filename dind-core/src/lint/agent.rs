@@ -12,8 +12,7 @@ use serde_json::{Value, json};
 
 use crate::conventions::{JENKINS_WORKSPACE, WORKSPACE_VOLUME};
 
-/// The plugin's agent container name (`KubernetesCloud.JNLP_NAME`).
-pub(crate) const AGENT_CONTAINER: &str = "jnlp";
+pub(crate) use crate::conventions::JENKINS_AGENT_CONTAINER as AGENT_CONTAINER;
 /// The image the plugin gives an agent container without one (`DEFAULT_AGENT_IMAGE`).
 pub(crate) const AGENT_IMAGE: &str = "jenkins/inbound-agent";
 

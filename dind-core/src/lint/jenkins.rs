@@ -451,7 +451,7 @@ fn containers_missing(parts: &JenkinsParts, ctx: &Context, out: &mut Outcome) {
         return;
     }
     // The plugin adds the agent container `jnlp` to every pod that lacks one.
-    let mut names: Vec<&str> = vec!["jnlp"];
+    let mut names: Vec<&str> = vec![crate::conventions::JENKINS_AGENT_CONTAINER];
     for n in &out.container_names {
         if !names.contains(&n.as_str()) {
             names.push(n);

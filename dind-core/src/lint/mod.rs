@@ -52,6 +52,9 @@ pub struct PodFound {
     /// Whether the pod runs or uses Docker (a daemon, a client, a Docker socket). A pod that does
     /// not is out of dind's scope: it gets no findings, and the summary counts it apart.
     pub dind: bool,
+    /// What the pod wires, when linting was asked for it
+    /// ([`crate::rules::Context::with_explain`]); `None` otherwise, and for a pod without Docker.
+    pub wiring: Option<crate::explain::PodWiring>,
 }
 
 /// A document (or a whole file) that holds no pod.

@@ -180,6 +180,8 @@ pub(super) struct Diagnosis {
     pub diagnostics: Vec<Diagnostic>,
     pub coerced: Vec<Coercion>,
     pub unknown: Vec<Unknown>,
+    /// What the pod wires, when the context asks for it ([`Context::explain`]).
+    pub wiring: Option<crate::explain::PodWiring>,
 }
 
 /// The rules' findings on a site's pod ([`Diagnosis`]).
@@ -230,6 +232,7 @@ pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<Diagnosis, String> 
             diagnostics: Vec::new(),
             coerced: Vec::new(),
             unknown: Vec::new(),
+            wiring: None,
         });
     };
     if !kept.is_empty() {
@@ -239,18 +242,22 @@ pub(super) fn diagnose(site: &Site, ctx: &Context) -> Result<Diagnosis, String> 
     // unprivileged: one finding (DIND043, which says so), not also DIND007.
     diagnostics
         .retain(|d| !(d.code == Some(Code::Dind007) && d.container.as_ref().is_some_and(|c| unprivileged.contains(c))));
+    let wiring = ctx
+        .explain
+        .then(|| crate::explain::PodWiring::of(&pod, &diagnostics, &ctx));
     Ok(Diagnosis {
         docker: true,
         diagnostics,
         coerced,
         unknown: unknowns.into_iter().map(|(u, _)| u).collect(),
+        wiring,
     })
 }
 
 /// Lints one site; `line_of` gives the line of a document path.
 fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &mut Outcome) {
     let root_line = line_of(&site.paths.map(""));
-    let (diagnosis, docker) = match diagnose(site, ctx) {
+    let (mut diagnosis, docker) = match diagnose(site, ctx) {
         Ok(d) => {
             let docker = d.docker;
             (Ok(d), docker)
@@ -262,6 +269,7 @@ fn lint_site(site: &Site, line_of: &dyn Fn(&str) -> usize, ctx: &Context, out: &
         label: site.label.clone(),
         line: root_line,
         dind: docker,
+        wiring: diagnosis.as_mut().ok().and_then(|d| d.wiring.take()),
     });
     out.name_containers(&site.pod);
     let Diagnosis {

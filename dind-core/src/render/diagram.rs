@@ -1,13 +1,25 @@
-//! A text diagram of what a pod wires up: the daemon's listeners, each client's endpoint and the
-//! volumes they share. Computed from the [`Topology`], so it shows what the pod does, not what
-//! the builder meant.
+//! What a pod dind builds wires, drawn: the same drawing as `dind explain` makes of a pod it
+//! reads ([`crate::explain`]), from the pod's [`crate::topology::Topology`] and the rules'
+//! verdicts, so it shows what the pod does, not what the builder meant.
 
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::topology::Topology;
-use crate::wiring::{BuildkitLaunch, Endpoint, TlsMode, buildkit_client_host};
+use crate::explain::{self, PodWiring};
+use crate::rules::Context;
 
-/// Renders the diagram.
+/// `Pod NAME`, as the drawings label a built pod.
+fn label(pod: &Pod) -> String {
+    match pod.metadata.name.as_deref() {
+        Some(name) if !name.is_empty() => format!("Pod {name}"),
+        _ => "Pod".to_string(),
+    }
+}
+
+fn wiring(pod: &Pod) -> PodWiring {
+    PodWiring::of_pod(pod, &Context::default())
+}
+
+/// The wiring as text ([`explain::text`]).
 ///
 /// ```
 /// let built = dind_core::DindPod::new().build().unwrap();
@@ -15,89 +27,25 @@ use crate::wiring::{BuildkitLaunch, Endpoint, TlsMode, buildkit_client_host};
 /// assert!(text.contains("unix:///dind/docker.sock"));
 /// ```
 pub fn diagram(pod: &Pod) -> String {
-    let t = Topology::of(pod);
-    let mut out = String::new();
-    for d in &t.daemons {
-        let kind = if d.place.is_native_sidecar() {
-            "native sidecar"
-        } else {
-            "container"
-        };
-        out.push_str(&format!(
-            "[{}] {} ({kind}{}{})\n",
-            d.place.name(),
-            d.place.container.image.as_deref().unwrap_or(""),
-            if d.wiring.rootless { ", rootless" } else { "" },
-            if t.sysbox() { ", Sysbox" } else { "" }
-        ));
-        let mounted_by = if t.sysbox() { " (mounted by Sysbox)" } else { "" };
-        out.push_str(&format!("  data root   {}{mounted_by}\n", d.wiring.data_root));
-        for l in &d.wiring.listeners {
-            let tls = match (&l.endpoint, l.tls) {
-                (Endpoint::Tcp { .. }, Some(TlsMode::Verified)) => " (mutual TLS)",
-                (Endpoint::Tcp { .. }, Some(TlsMode::Encrypted)) => {
-                    " (TLS without client verification: unauthenticated)"
-                }
-                (Endpoint::Tcp { .. }, Some(TlsMode::Plain)) => " (plaintext)",
-                (Endpoint::Tcp { .. }, None) => " (TLS unknown)",
-                _ => "",
-            };
-            out.push_str(&format!("  listens     {}{tls}\n", l.endpoint.to_url()));
-        }
-        for m in d.place.container.volume_mounts.iter().flatten() {
-            out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
-        }
-    }
-    for b in &t.buildkitds {
-        let kind = if b.place.is_native_sidecar() {
-            "native sidecar"
-        } else {
-            "container"
-        };
-        let how = match (b.wiring.launch, b.wiring.rootlesskit) {
-            (BuildkitLaunch::Direct, _) => ", buildkitd without rootlesskit",
-            (_, true) => ", rootless",
-            (_, false) => ", rootful",
-        };
-        out.push_str(&format!(
-            "[{}] {} (BuildKit, {kind}{how}{})\n",
-            b.place.name(),
-            b.place.container.image.as_deref().unwrap_or(""),
-            if b.wiring.privileged { ", privileged" } else { "" }
-        ));
-        for l in &b.wiring.listeners {
-            out.push_str(&format!("  listens     {}\n", l.to_url()));
-        }
-        for m in b.place.container.volume_mounts.iter().flatten() {
-            out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
-        }
-    }
-    for place in t
-        .containers
-        .iter()
-        .filter(|p| !t.buildkitds.iter().any(|b| b.place.name() == p.name()))
-    {
-        let Some((endpoint, source)) = buildkit_client_host(place.container) else {
-            continue;
-        };
-        out.push_str(&format!("[{}] --> {} ({source})\n", place.name(), endpoint.to_url()));
-        for m in place.container.volume_mounts.iter().flatten() {
-            out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
-        }
-    }
-    for c in &t.clients {
-        let tls = match (c.tls_verify, &c.cert_path) {
-            (Some(true), Some(path)) => format!(" with TLS certs from {}", path.as_deref().unwrap_or("?")),
-            _ => String::new(),
-        };
-        let target = c
-            .endpoint
-            .as_ref()
-            .map_or_else(|| "(DOCKER_HOST from valueFrom)".to_string(), Endpoint::to_url);
-        out.push_str(&format!("[{}] --> {target}{tls}\n", c.place.name()));
-        for m in c.place.container.volume_mounts.iter().flatten() {
-            out.push_str(&format!("  volume      {} at {}\n", m.name, m.mount_path));
-        }
-    }
-    out
+    explain::text(&wiring(pod), &label(pod))
+}
+
+/// The wiring as a Graphviz digraph ([`explain::dot`]).
+///
+/// ```
+/// let built = dind_core::DindPod::new().build().unwrap();
+/// assert!(dind_core::render::diagram::dot(built.pod()).starts_with("digraph dind {"));
+/// ```
+pub fn dot(pod: &Pod) -> String {
+    explain::dot(&[(&label(pod), &wiring(pod))])
+}
+
+/// The wiring as a Mermaid flowchart ([`explain::mermaid`]).
+///
+/// ```
+/// let built = dind_core::DindPod::new().build().unwrap();
+/// assert!(dind_core::render::diagram::mermaid(built.pod()).starts_with("flowchart LR"));
+/// ```
+pub fn mermaid(pod: &Pod) -> String {
+    explain::mermaid(&[(&label(pod), &wiring(pod))])
 }

@@ -167,6 +167,29 @@ fn sees(t: &Topology<'_>, b: &BuildkitDaemon<'_>, path: &str, client: &Place<'_>
     t.shared_paths(&b.place, path, client).iter().any(|p| p == path)
 }
 
+/// The buildkitd and listener that a BuildKit client in `place` reaches at `endpoint`: a socket
+/// it sees at that path, or a pod-local TCP port. `None` when no buildkitd of the pod serves it.
+pub(crate) fn buildkit_reached<'t, 'a>(
+    t: &'t Topology<'a>,
+    place: &Place<'_>,
+    endpoint: &Endpoint,
+) -> Option<(&'t BuildkitDaemon<'a>, &'t Endpoint)> {
+    t.buildkitds.iter().find_map(|b| {
+        let l = b.wiring.listeners.iter().find(|l| match (l, endpoint) {
+            (Endpoint::Unix(p), Endpoint::Unix(path)) => {
+                t.shared_paths(&b.place, p, place).iter().any(|seen| seen == path)
+            }
+            (Endpoint::Tcp { host: h, port: p }, Endpoint::Tcp { host, port }) => {
+                p == port
+                    && (Endpoint::is_loopback_host(host) || Endpoint::is_wildcard_host(host))
+                    && (Endpoint::is_wildcard_host(h) || Endpoint::is_loopback_host(h))
+            }
+            _ => false,
+        })?;
+        Some((b, l))
+    })
+}
+
 /// DIND032: a BuildKit client that names an endpoint no buildkitd of the pod serves.
 pub(super) fn client_endpoint_unserved(t: &Topology<'_>, _: &Context, out: &mut Vec<Diagnostic>) {
     if t.buildkitds.is_empty() || t.buildkitds.iter().any(|b| b.wiring.uncertain.is_some()) {
@@ -179,23 +202,13 @@ pub(super) fn client_endpoint_unserved(t: &Topology<'_>, _: &Context, out: &mut 
         let Some((endpoint, source)) = buildkit_client_host(place.container) else {
             continue;
         };
-        let served = match &endpoint {
-            Endpoint::Unix(path) => t.buildkitds.iter().any(|b| {
-                b.wiring.listeners.iter().any(|l| match l {
-                    Endpoint::Unix(p) => t.shared_paths(&b.place, p, place).iter().any(|seen| seen == path),
-                    _ => false,
-                })
-            }),
-            // Another pod's or a Service's address is out of sight.
-            Endpoint::Tcp { host, port } if Endpoint::is_loopback_host(host) || Endpoint::is_wildcard_host(host) => {
-                t.buildkitds.iter().any(|b| {
-                    b.wiring.listeners.iter().any(|l| {
-                        matches!(l, Endpoint::Tcp { host: h, port: p } if p == port && (Endpoint::is_wildcard_host(h) || Endpoint::is_loopback_host(h)))
-                    })
-                })
-            }
-            _ => true,
+        // Another pod's or a Service's address is out of sight.
+        let in_sight = match &endpoint {
+            Endpoint::Unix(_) => true,
+            Endpoint::Tcp { host, .. } => Endpoint::is_loopback_host(host) || Endpoint::is_wildcard_host(host),
+            Endpoint::Other(_) => false,
         };
+        let served = !in_sight || buildkit_reached(t, place, &endpoint).is_some();
         if served {
             continue;
         }

@@ -73,6 +73,25 @@ fn unix_problem(t: &Topology<'_>, c: &ClientView<'_>, path: &str, what: &str) ->
     }
 }
 
+/// The daemon and listener a client's endpoint reaches inside the pod, as the rules read it: a
+/// TCP listener on a pod-local host and port, or a unix socket the client sees at its path.
+/// `None` when nothing of the pod serves it (or the endpoint is unknown).
+pub(crate) fn reached<'t, 'a>(t: &'t Topology<'a>, c: &ClientView<'_>) -> Option<(&'t Daemon<'a>, &'t Listener)> {
+    match c.endpoint.as_ref()? {
+        Endpoint::Tcp { host, port } if is_pod_local(t, host) => tcp_target(t, host, *port),
+        Endpoint::Unix(path) => t.daemons.iter().find_map(|d| {
+            d.wiring.listeners.iter().find_map(|l| match &l.endpoint {
+                Endpoint::Unix(served) => match t.socket_reach(d, served, &c.place) {
+                    SocketReach::Seen(paths) if paths.iter().any(|p| p == path) => Some((d, l)),
+                    _ => None,
+                },
+                _ => None,
+            })
+        }),
+        _ => None,
+    }
+}
+
 /// Sets a client's env var: the entry that sets it, or a new one.
 fn set_env(c: &ClientView<'_>, name: &str, value: &str) -> PodEdit {
     match c.place.env().index(name) {

@@ -2,8 +2,10 @@
 //! `dind lint` run the same list.
 
 mod buildkit;
+pub(crate) use buildkit::buildkit_reached;
 pub(crate) mod checks;
 mod clients;
+pub(crate) use clients::reached;
 mod credentials;
 mod daemon;
 mod listeners;
@@ -120,6 +122,8 @@ pub struct Context {
     /// What counts as templating in the text the pod was read from (dind says nothing about a
     /// templated value).
     pub templating: crate::lint::Templating,
+    /// Whether linting also records what each pod wires ([`crate::explain`]), for `dind explain`.
+    pub explain: bool,
 }
 
 impl Context {
@@ -131,7 +135,15 @@ impl Context {
             steps: None,
             selection: Selection::all(),
             templating: crate::lint::Templating::YAML,
+            explain: false,
         }
+    }
+
+    /// The same context, recording what each pod wires ([`crate::explain::PodWiring`]).
+    #[must_use]
+    pub fn with_explain(mut self) -> Self {
+        self.explain = true;
+        self
     }
 
     /// The same context with other templating.
