@@ -602,8 +602,8 @@ fn quotes_in_triple_quoted_literals_are_escaped_only_where_groovy_needs_it() {
 #[test]
 fn no_wiring_error_survives_the_fixes_unexplained() {
     const WIRING: &[&str] = &[
-        "DIND001", "DIND002", "DIND004", "DIND005", "DIND006", "DIND007", "DIND011", "DIND012", "DIND013",
-        "DIND014", "DIND015", "DIND016", "DIND025",
+        "DIND001", "DIND002", "DIND004", "DIND005", "DIND006", "DIND007", "DIND011", "DIND012", "DIND013", "DIND014",
+        "DIND015", "DIND016", "DIND025",
     ];
     let mut unexplained = Vec::new();
     for dir in ["fix", "fix-jenkins", "seed", "real", "wiring"] {
@@ -613,14 +613,15 @@ fn no_wiring_error_survives_the_fixes_unexplained() {
             let after = dind::lint::lint_file(&name, &fixed.text, &Context::default()).unwrap();
             for f in &after.findings {
                 let d = &f.diagnostic;
-                let Some(code) = d.code.filter(|c| WIRING.contains(&c.as_str())) else { continue };
+                let Some(code) = d.code.filter(|c| WIRING.contains(&c.as_str())) else {
+                    continue;
+                };
                 if d.severity != Severity::Error {
                     continue;
                 }
-                let explained = fixed
-                    .refused
-                    .iter()
-                    .any(|r| r.diagnostic.code == Some(code) && r.diagnostic.container == d.container && !r.reason.is_empty());
+                let explained = fixed.refused.iter().any(|r| {
+                    r.diagnostic.code == Some(code) && r.diagnostic.container == d.container && !r.reason.is_empty()
+                });
                 if !explained {
                     unexplained.push(format!("{dir}/{name}:{} {code} {}", f.line, d.message));
                 }
